@@ -1,0 +1,98 @@
+//! Request and response bodies of the `/v1` API.
+
+/// `POST /v1/resources/{id}/vote`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct VoteRequest {
+    /// The visitor's anonymous token (see [`crate::validate::visitor_token`]).
+    pub visitor: String,
+    /// `true` records the vote, `false` removes it.
+    pub helpful: bool,
+}
+
+/// The answer to a vote: the new count and whether this visitor's vote now stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct VoteResponse {
+    pub helpful_votes: u64,
+    pub voted: bool,
+}
+
+/// What an event records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum EventKind {
+    View,
+    MetacardView,
+    Email,
+    Download,
+    VideoDownload,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 5] = [
+        EventKind::View,
+        EventKind::MetacardView,
+        EventKind::Email,
+        EventKind::Download,
+        EventKind::VideoDownload,
+    ];
+
+    /// The wire name, e.g. `metacard_view`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            EventKind::View => "view",
+            EventKind::MetacardView => "metacard_view",
+            EventKind::Email => "email",
+            EventKind::Download => "download",
+            EventKind::VideoDownload => "video_download",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether the event must name a link of the resource.
+    pub const fn needs_link(self) -> bool {
+        matches!(self, EventKind::Download | EventKind::VideoDownload)
+    }
+}
+
+/// `POST /v1/events` (JSON, or the same JSON as `text/plain` from `navigator.sendBeacon`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct EventRequest {
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
+    pub kind: EventKind,
+    pub resource: String,
+    pub visitor: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub link: Option<String>,
+}
+
+/// `POST /v1/resources/{id}/feedback`: "Submit your comments", kept for moderation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct FeedbackRequest {
+    pub visitor: String,
+    pub text: String,
+    /// Optional contact (email or name) the visitor chose to leave.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub contact: Option<String>,
+}
+
+/// Longest feedback text accepted, in characters.
+pub const FEEDBACK_MAX_CHARS: usize = 4000;

@@ -1,0 +1,400 @@
+//! The `/v1` API and `/healthz`.
+
+use super::body::JsonBody;
+use super::error::ApiError;
+use crate::feed::{self, Encoded, FeedQuery, Sort, MAX_LIMIT};
+use crate::writer::WriteOp;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use casm_model::api::FEEDBACK_MAX_CHARS;
+use casm_model::VoteResponse;
+use casm_model::{validate, EventKind, EventRequest, FeedbackRequest, LinkKind, VoteRequest};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Most ids one stats request may ask for.
+pub const MAX_STATS_IDS: usize = 100;
+
+/// Routes of the API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/feed.json", get(feed_json))
+        .route("/v1/resources/{id}", get(resource))
+        .route("/v1/stats", get(stats))
+        .route("/v1/resources/{id}/vote", post(vote))
+        .route("/v1/events", post(event))
+        .route("/v1/resources/{id}/feedback", post(feedback))
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({"status": "ok", "resources": state.live.len()})),
+    )
+        .into_response()
+}
+
+/// Query parameters are taken as strings and checked here, so a bad one gets a 400 that
+/// names it instead of a generic rejection.
+fn feed_query(params: &HashMap<String, String>) -> Result<FeedQuery, ApiError> {
+    let mut q = FeedQuery::default();
+    for (key, value) in params {
+        match key.as_str() {
+            "limit" => {
+                q.limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_field("limit", format!("limit must be 1 to {MAX_LIMIT}"))
+                    })?;
+            }
+            "offset" => {
+                q.offset = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= 1_000_000)
+                    .ok_or_else(|| ApiError::bad_field("offset", "offset must be a number ≥ 0"))?;
+            }
+            "sort" => {
+                q.sort = match value.as_str() {
+                    "popular" => Sort::Popular,
+                    "recent" => Sort::Recent,
+                    _ => {
+                        return Err(ApiError::bad_field(
+                            "sort",
+                            "sort must be popular or recent",
+                        ))
+                    }
+                }
+            }
+            "tag" | "partner" => {
+                validate::text(key, value, 1, 200)?;
+                let v = Some(value.clone());
+                if key == "tag" {
+                    q.tag = v;
+                } else {
+                    q.partner = v;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(q)
+}
+
+/// Whether the client's `If-None-Match` names `etag`.
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+/// Whether `Accept-Encoding` accepts `coding` (a `q=0` refuses it).
+fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut it = part.split(';');
+            let name = it.next().unwrap_or("").trim();
+            let refused = it.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
+}
+
+/// Serves a precompressed body: 304 when the client has it, else the best encoding.
+fn serve_encoded(
+    headers: &HeaderMap,
+    body: &Encoded,
+    content_type: &'static str,
+    cache: &'static str,
+) -> Response {
+    let etag = HeaderValue::from_str(&body.etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let common = [
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        (header::VARY, HeaderValue::from_static("Accept-Encoding")),
+    ];
+    if not_modified(headers, &body.etag) {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    let (bytes, encoding) = if accepts(headers, "br") && !body.br.is_empty() {
+        (body.br.clone(), Some("br"))
+    } else if accepts(headers, "gzip") && !body.gzip.is_empty() {
+        (body.gzip.clone(), Some("gzip"))
+    } else {
+        (body.identity.clone(), None)
+    };
+    let mut response = (
+        common,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        bytes,
+    )
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
+}
+
+async fn feed_json(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = feed_query(&params)?;
+    let page = state.live.feed_page(&query);
+    Ok(serve_encoded(
+        &headers,
+        &page,
+        "application/feed+json",
+        "public, max-age=60",
+    ))
+}
+
+fn unknown_resource(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no resource has id '{id}'"))
+}
+
+async fn resource(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let entry = state.live.entry(&id).ok_or_else(|| unknown_resource(&id))?;
+    let counters = state
+        .live
+        .counters(&id)
+        .ok_or_else(|| unknown_resource(&id))?;
+    let item = feed::with_counters(entry.item.clone(), &counters);
+    let body = serde_json::to_vec(&item).unwrap_or_default();
+    let etag = feed::etag_of(&body);
+    let cache = [
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    if not_modified(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((cache, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+#[derive(Deserialize)]
+struct StatsParams {
+    ids: Option<String>,
+}
+
+async fn stats(
+    State(state): State<AppState>,
+    Query(params): Query<StatsParams>,
+) -> Result<Response, ApiError> {
+    let ids = params.ids.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+        ApiError::bad_field("ids", "ids: give a comma-separated list of resource ids")
+    })?;
+    let ids: Vec<&str> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.len() > MAX_STATS_IDS {
+        return Err(ApiError::bad_field(
+            "ids",
+            format!("ids: at most {MAX_STATS_IDS} ids per request"),
+        ));
+    }
+    let stats = state.live.stats(ids);
+    let resources: serde_json::Map<String, serde_json::Value> = stats
+        .iter()
+        .map(|(id, c)| (id.clone(), feed::counters_json(c)))
+        .collect();
+    Ok((
+        [(header::CACHE_CONTROL, "public, max-age=5")],
+        Json(json!({ "resources": resources })),
+    )
+        .into_response())
+}
+
+fn write_failed(e: std::sync::Arc<crate::writer::WriteError>) -> ApiError {
+    tracing::error!(error = %e, "write not committed");
+    ApiError::Unavailable
+}
+
+async fn vote(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<VoteRequest>,
+) -> Result<Json<VoteResponse>, ApiError> {
+    if state.live.entry(&id).is_none() {
+        return Err(unknown_resource(&id));
+    }
+    validate::visitor_token("visitor", &req.visitor)?;
+    state
+        .writer
+        .write(WriteOp::Vote {
+            resource: id.clone(),
+            visitor: state.visitors.hash(&req.visitor),
+            helpful: req.helpful,
+        })
+        .await
+        .map_err(write_failed)?;
+    let helpful_votes = state
+        .live
+        .counters(&id)
+        .map(|c| c.helpful_votes)
+        .unwrap_or(0);
+    Ok(Json(VoteResponse {
+        helpful_votes,
+        voted: req.helpful,
+    }))
+}
+
+fn accepted() -> Response {
+    (StatusCode::ACCEPTED, Json(json!({"accepted": true}))).into_response()
+}
+
+async fn event(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<EventRequest>,
+) -> Result<Response, ApiError> {
+    validate::visitor_token("visitor", &req.visitor)?;
+    let entry = state
+        .live
+        .entry(&req.resource)
+        .ok_or_else(|| ApiError::Unprocessable {
+            field: Some("resource".into()),
+            message: format!("resource: no resource has id '{}'", req.resource),
+        })?;
+    let unprocessable = |message: String| ApiError::Unprocessable {
+        field: Some("link".into()),
+        message,
+    };
+    match (&req.link, req.kind.needs_link()) {
+        (None, true) => {
+            return Err(ApiError::bad_field(
+                "link",
+                format!("link: required for {} events", req.kind.name()),
+            ))
+        }
+        (Some(_), false) => {
+            return Err(unprocessable(format!(
+                "link: {} events do not take a link",
+                req.kind.name()
+            )))
+        }
+        (Some(link_id), true) => {
+            let link = entry.resource.link(link_id).ok_or_else(|| {
+                unprocessable(format!("link: the resource has no link '{link_id}'"))
+            })?;
+            let fits = match req.kind {
+                EventKind::VideoDownload => link.kind == LinkKind::Video,
+                _ => link.kind.is_download() && link.kind != LinkKind::Video,
+            };
+            if !fits {
+                return Err(unprocessable(format!(
+                    "link: '{link_id}' is a {} link; it cannot count as {}",
+                    link.kind.name(),
+                    req.kind.name()
+                )));
+            }
+        }
+        (None, false) => {}
+    }
+    state
+        .writer
+        .write(WriteOp::Event {
+            kind: req.kind,
+            resource: req.resource,
+            link: req.link,
+            visitor: state.visitors.hash(&req.visitor),
+        })
+        .await
+        .map_err(write_failed)?;
+    Ok(accepted())
+}
+
+async fn feedback(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<FeedbackRequest>,
+) -> Result<Response, ApiError> {
+    if state.live.entry(&id).is_none() {
+        return Err(unknown_resource(&id));
+    }
+    validate::visitor_token("visitor", &req.visitor)?;
+    validate::text("text", req.text.trim(), 1, FEEDBACK_MAX_CHARS)?;
+    if let Some(contact) = &req.contact {
+        validate::text("contact", contact, 0, 200)?;
+    }
+    state
+        .writer
+        .write(WriteOp::Feedback {
+            resource: id,
+            visitor: state.visitors.hash(&req.visitor),
+            text: req.text.trim().to_owned(),
+            contact: req.contact.filter(|c| !c.trim().is_empty()),
+        })
+        .await
+        .map_err(write_failed)?;
+    Ok(accepted())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(name: header::HeaderName, value: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_static(value));
+        h
+    }
+
+    #[test]
+    fn accept_encoding_respects_q_zero() {
+        assert!(accepts(&headers(header::ACCEPT_ENCODING, "gzip, br"), "br"));
+        assert!(!accepts(
+            &headers(header::ACCEPT_ENCODING, "gzip, br;q=0"),
+            "br"
+        ));
+        assert!(!accepts(
+            &headers(header::ACCEPT_ENCODING, "identity"),
+            "gzip"
+        ));
+    }
+
+    #[test]
+    fn if_none_match_takes_lists_and_weak_tags() {
+        let h = headers(header::IF_NONE_MATCH, "\"a\", W/\"b\"");
+        assert!(not_modified(&h, "\"b\""));
+        assert!(!not_modified(&h, "\"c\""));
+    }
+
+    #[test]
+    fn bad_query_parameters_are_named() {
+        let mut p = HashMap::new();
+        p.insert("limit".to_owned(), "0".to_owned());
+        match feed_query(&p) {
+            Err(ApiError::BadRequest { field, .. }) => assert_eq!(field.as_deref(), Some("limit")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

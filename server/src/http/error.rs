@@ -1,0 +1,118 @@
+//! The one error type of the HTTP layer. Clients see a stable code and a message meant for
+//! them; internal detail goes to the log only.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use casm_model::ValidationError;
+use serde_json::json;
+
+/// An error answer of the API.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: malformed body or query; names the field when one is at fault.
+    BadRequest {
+        field: Option<String>,
+        message: String,
+    },
+    /// 404.
+    NotFound(String),
+    /// 405.
+    MethodNotAllowed,
+    /// 413.
+    PayloadTooLarge { limit: usize },
+    /// 415.
+    UnsupportedMediaType,
+    /// 422: well-formed, but not acceptable.
+    Unprocessable {
+        field: Option<String>,
+        message: String,
+    },
+    /// 429 with Retry-After seconds.
+    RateLimited { retry_after_secs: u64 },
+    /// 503: the store could not commit; detail is logged, not shown.
+    Unavailable,
+}
+
+impl ApiError {
+    /// A 400 naming `field`.
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String, Option<&str>) {
+        match self {
+            ApiError::BadRequest { field, message } => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                message.clone(),
+                field.as_deref(),
+            ),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", what.clone(), None),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not accept that method".into(),
+                None,
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body must be at most {limit} bytes"),
+                None,
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as application/json (or text/plain holding JSON)".into(),
+                None,
+            ),
+            ApiError::Unprocessable { field, message } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                message.clone(),
+                field.as_deref(),
+            ),
+            ApiError::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests from this address; retry later".into(),
+                None,
+            ),
+            ApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the service could not save this right now; retry shortly".into(),
+                None,
+            ),
+        }
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        ApiError::bad_field(e.path.clone(), e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = self.parts();
+        let mut error = json!({"code": code, "message": message});
+        if let Some(field) = field {
+            error["field"] = json!(field);
+        }
+        let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let ApiError::RateLimited { retry_after_secs } = self {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        response
+    }
+}

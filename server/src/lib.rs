@@ -1,0 +1,81 @@
+//! The CASM feed service: serves the resource catalogue as a JSON Feed, keeps the
+//! page-information counters, and records helpful votes for the embeddable widget.
+//!
+//! # Layout
+//! - [`config`]: what `serve` is configured with.
+//! - [`store`]: the database behind a small interface (SQLite by default, PostgreSQL by
+//!   URL), numbered migrations, import and export.
+//! - [`live`]: the in-memory copy every read is served from: the catalogue, live counts,
+//!   popularity ranks, and rendered feed pages with their ETags.
+//! - [`writer`]: the one task that writes votes and events, committing them in batches and
+//!   answering each request only after its batch is durable.
+//! - [`feed`]: renders resources as JSON Feed 1.1 items, and bodies precompressed once.
+//! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
+//! - [`http`]: the axum router: `/v1` API, static files, errors, rate limits.
+//!
+//! A request flows: router → handler → (read) [`live::Live`] in memory, or (write) a
+//! [`writer::WriteOp`] sent to the writer task → batch committed → in-memory counts updated
+//! → reply.
+
+pub mod config;
+pub mod feed;
+pub mod http;
+pub mod live;
+pub mod store;
+pub mod visitor;
+pub mod writer;
+
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use http::app;
+
+/// Everything a handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub live: Arc<live::Live>,
+    pub writer: writer::WriterHandle,
+    pub visitors: Arc<visitor::VisitorKey>,
+    pub limiter: Arc<http::ratelimit::RateLimiter>,
+}
+
+impl AppState {
+    /// Loads the catalogue and counts from `store` and starts the writer task on it.
+    pub async fn start(
+        config: Config,
+        store: store::Store,
+        visitors: visitor::VisitorKey,
+    ) -> anyhow::Result<Self> {
+        let catalogue = store.load_catalogue().await?;
+        let counts = store.load_counts().await?;
+        let live = Arc::new(live::Live::new(catalogue, counts, &config.public_url));
+        let writer = writer::spawn(store, live.clone()).await?;
+        let limiter = Arc::new(http::ratelimit::RateLimiter::new(
+            config.post_rate_per_second,
+            config.post_burst,
+        ));
+        Ok(AppState {
+            config: Arc::new(config),
+            live,
+            writer,
+            visitors: Arc::new(visitors),
+            limiter,
+        })
+    }
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight
+/// requests. Tests bind port 0 and pass the listener in.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

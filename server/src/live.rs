@@ -1,0 +1,286 @@
+//! The in-memory copy of the catalogue and counts that every GET is served from.
+//!
+//! Locks are std `Mutex`/`RwLock`, not tokio's: they are held for microseconds and never
+//! across an `.await`.
+
+use crate::feed::{self, Encoded, FeedQuery, Sort};
+use casm_model::{rank, Counters, EventKind, RankedScore, Resource};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Live counts of one resource, without its imported baseline.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveCounts {
+    pub helpful_votes: u64,
+    pub page_views: u64,
+    pub pages_emailed: u64,
+    pub metacard_views: u64,
+    pub attachments_downloaded: u64,
+    pub videos_downloaded: u64,
+    pub links: BTreeMap<String, u64>,
+}
+
+/// A resource with its JSON Feed item rendered once.
+pub struct Entry {
+    pub resource: Resource,
+    pub item: serde_json::Value,
+}
+
+/// A committed change to apply to the counts.
+#[derive(Clone, Debug)]
+pub enum Change {
+    Vote {
+        resource: String,
+        delta: i64,
+    },
+    Event {
+        kind: EventKind,
+        resource: String,
+        link: Option<String>,
+    },
+}
+
+struct CountTable {
+    live: HashMap<String, LiveCounts>,
+    /// Rank (1-based) by resource id.
+    ranks: HashMap<String, u32>,
+    /// Resource ids by rank, for `sort=popular`.
+    popular: Vec<String>,
+}
+
+struct FeedCache {
+    /// Feed pages depend on the catalogue and the popularity order; any change to either
+    /// empties the cache.
+    pages: HashMap<FeedQuery, Arc<Encoded>>,
+}
+
+/// Most feed pages kept; each distinct query is one entry.
+const FEED_CACHE_MAX: usize = 512;
+
+/// The service's memory: catalogue, counts, ranks, rendered feed pages.
+pub struct Live {
+    public_url: String,
+    entries: Vec<Arc<Entry>>,
+    index: HashMap<String, usize>,
+    counts: Mutex<CountTable>,
+    feed_cache: RwLock<FeedCache>,
+}
+
+impl Live {
+    /// Builds the memory from what the store holds.
+    pub fn new(
+        resources: Vec<Resource>,
+        live: HashMap<String, LiveCounts>,
+        public_url: &str,
+    ) -> Self {
+        let entries: Vec<Arc<Entry>> = resources
+            .into_iter()
+            .map(|resource| {
+                let item = feed::render_item(&resource, public_url);
+                Arc::new(Entry { resource, item })
+            })
+            .collect();
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.resource.id.clone(), i))
+            .collect();
+        let me = Live {
+            public_url: public_url.to_owned(),
+            entries,
+            index,
+            counts: Mutex::new(CountTable {
+                live,
+                ranks: HashMap::new(),
+                popular: Vec::new(),
+            }),
+            feed_cache: RwLock::new(FeedCache {
+                pages: HashMap::new(),
+            }),
+        };
+        {
+            let mut table = me.counts.lock().unwrap_or_else(|p| p.into_inner());
+            me.rerank(&mut table);
+        }
+        me
+    }
+
+    /// The resource with this id.
+    pub fn entry(&self, id: &str) -> Option<&Arc<Entry>> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// Number of resources.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the catalogue is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Baseline + live counts, derived counters and rank of one resource.
+    pub fn counters(&self, id: &str) -> Option<Counters> {
+        let entry = self.entry(id)?;
+        let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        Some(self.counters_of(entry, &table))
+    }
+
+    /// Counters of several resources under one lock; unknown ids are left out.
+    pub fn stats<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, Counters> {
+        let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        ids.into_iter()
+            .filter_map(|id| {
+                let entry = self.entry(id)?;
+                Some((id.to_owned(), self.counters_of(entry, &table)))
+            })
+            .collect()
+    }
+
+    fn counters_of(&self, entry: &Entry, table: &CountTable) -> Counters {
+        let r = &entry.resource;
+        let b = &r.baseline;
+        let empty = LiveCounts::default();
+        let l = table.live.get(&r.id).unwrap_or(&empty);
+        let links = r
+            .links
+            .iter()
+            .filter(|link| link.kind.is_download())
+            .map(|link| {
+                let live = l.links.get(&link.id).copied().unwrap_or(0);
+                (link.id.clone(), link.baseline_downloads + live)
+            })
+            .collect();
+        Counters {
+            helpful_votes: b.helpful_votes + l.helpful_votes,
+            page_views: b.page_views + l.page_views,
+            pages_emailed: b.pages_emailed + l.pages_emailed,
+            metacard_views: b.metacard_views + l.metacard_views,
+            attachments_downloaded: b.attachments_downloaded + l.attachments_downloaded,
+            videos_downloaded: b.videos_downloaded + l.videos_downloaded,
+            relationships_and_highlights: r.relationships_and_highlights(),
+            popularity_rank: table.ranks.get(&r.id).copied().unwrap_or(0),
+            popularity_total: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
+            links,
+        }
+    }
+
+    /// Applies committed changes, reranks once, and drops cached feed pages if the
+    /// popularity order moved.
+    pub fn apply(&self, changes: &[Change]) {
+        if changes.is_empty() {
+            return;
+        }
+        let mut table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        for change in changes {
+            match change {
+                Change::Vote { resource, delta } => {
+                    let c = table.live.entry(resource.clone()).or_default();
+                    c.helpful_votes = c.helpful_votes.saturating_add_signed(*delta);
+                }
+                Change::Event {
+                    kind,
+                    resource,
+                    link,
+                } => {
+                    let c = table.live.entry(resource.clone()).or_default();
+                    match kind {
+                        EventKind::View => c.page_views += 1,
+                        EventKind::MetacardView => c.metacard_views += 1,
+                        EventKind::Email => c.pages_emailed += 1,
+                        EventKind::Download => c.attachments_downloaded += 1,
+                        EventKind::VideoDownload => c.videos_downloaded += 1,
+                    }
+                    if let Some(link) = link {
+                        *c.links.entry(link.clone()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        if self.rerank(&mut table) {
+            let mut cache = self.feed_cache.write().unwrap_or_else(|p| p.into_inner());
+            cache.pages.clear();
+        }
+    }
+
+    /// Recomputes ranks; returns whether the order changed.
+    fn rerank(&self, table: &mut CountTable) -> bool {
+        let scores: Vec<(String, u64)> = self
+            .entries
+            .iter()
+            .map(|e| (e.resource.id.clone(), self.counters_of(e, table).score()))
+            .collect();
+        let ranked = rank(
+            scores
+                .iter()
+                .map(|(id, score)| RankedScore { id, score: *score }),
+        );
+        let order: Vec<String> = ranked.iter().map(|(id, _)| (*id).to_owned()).collect();
+        let changed = order != table.popular;
+        if changed {
+            table.ranks = ranked
+                .iter()
+                .map(|(id, r)| ((*id).to_owned(), *r))
+                .collect();
+            table.popular = order;
+        }
+        changed
+    }
+
+    /// The rendered feed page for `query`, from the cache or built now.
+    pub fn feed_page(&self, query: &FeedQuery) -> Arc<Encoded> {
+        if let Some(page) = self
+            .feed_cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .pages
+            .get(query)
+        {
+            return page.clone();
+        }
+        let page = Arc::new(self.build_feed_page(query));
+        let mut cache = self.feed_cache.write().unwrap_or_else(|p| p.into_inner());
+        if cache.pages.len() >= FEED_CACHE_MAX {
+            cache.pages.clear();
+        }
+        cache.pages.insert(query.clone(), page.clone());
+        page
+    }
+
+    fn build_feed_page(&self, query: &FeedQuery) -> Encoded {
+        let ordered: Vec<&Arc<Entry>> = match query.sort {
+            Sort::Popular => {
+                let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+                table
+                    .popular
+                    .iter()
+                    .filter_map(|id| self.entry(id))
+                    .collect()
+            }
+            Sort::Recent => {
+                let mut all: Vec<&Arc<Entry>> = self.entries.iter().collect();
+                all.sort_by_key(|e| {
+                    (
+                        std::cmp::Reverse(feed::timestamp_secs(&e.resource.modified)),
+                        e.resource.id.clone(),
+                    )
+                });
+                all
+            }
+        };
+        let selected: Vec<&Arc<Entry>> = ordered
+            .into_iter()
+            .filter(|e| query.selects(&e.resource))
+            .collect();
+        let more = selected.len() > query.offset + query.limit;
+        let items = selected
+            .iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|e| e.item.clone())
+            .collect();
+        let feed = feed::render_feed(items, query, &self.public_url, more);
+        Encoded::new(serde_json::to_vec(&feed).unwrap_or_default())
+    }
+}

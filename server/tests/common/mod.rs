@@ -1,0 +1,154 @@
+//! A real server on port 0 with a temporary SQLite file and the demo catalogue.
+
+#![allow(dead_code)]
+
+use casm_feed::{store::Store, visitor::VisitorKey, AppState, Config};
+use casm_model::Catalogue;
+use std::path::{Path, PathBuf};
+use tokio::sync::oneshot;
+
+/// The shipped demo catalogue.
+pub fn demo_catalogue_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/demo-catalogue.json")
+}
+
+/// The demo catalogue, parsed.
+pub fn demo_catalogue() -> Catalogue {
+    serde_json::from_slice(&std::fs::read(demo_catalogue_path()).unwrap()).unwrap()
+}
+
+/// A running service and what it runs on.
+pub struct TestServer {
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub database: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Options of a test server.
+pub struct Options {
+    pub post_rate: u32,
+    pub post_burst: u32,
+    pub www: Option<PathBuf>,
+    pub pkg: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            post_rate: 0,
+            post_burst: 1,
+            www: None,
+            pkg: None,
+        }
+    }
+}
+
+impl TestServer {
+    /// Starts a server with the demo catalogue in a new temporary database.
+    pub async fn start() -> Self {
+        Self::start_with(Options::default()).await
+    }
+
+    /// Starts a server with options.
+    pub async fn start_with(options: Options) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database = format!("sqlite://{}", dir.path().join("casm.db").display());
+        let store = Store::connect(&database).await.unwrap();
+        store.import(&demo_catalogue()).await.unwrap();
+        Self::serve(dir, database, store, options).await
+    }
+
+    /// Starts another server on the same database (after [`TestServer::stop`]).
+    pub async fn restart(mut self) -> Self {
+        self.stop().await;
+        let store = Store::connect(&self.database).await.unwrap();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        Self::serve(dir, self.database.clone(), store, Options::default()).await
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        database: String,
+        store: Store,
+        options: Options,
+    ) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::new(base.clone());
+        config.post_rate_per_second = options.post_rate;
+        config.post_burst = options.post_burst;
+        config.www_dir = options.www.unwrap_or_else(|| dir.path().join("www"));
+        config.pkg_dir = options.pkg.unwrap_or_else(|| dir.path().join("pkg"));
+        let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
+            .await
+            .unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            casm_feed::run(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+            store.close().await;
+        });
+        TestServer {
+            base,
+            dir,
+            database,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// A client that does not decompress, so tests see what the wire carries.
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap()
+}
+
+/// A visitor token for test number `n`.
+pub fn token(n: usize) -> String {
+    format!("test-visitor-{n:08}")
+}
+
+/// Counters of one resource from /v1/stats.
+pub async fn stats(server: &TestServer, id: &str) -> serde_json::Value {
+    let body: serde_json::Value = reqwest::get(server.url(&format!("/v1/stats?ids={id}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["resources"][id].clone()
+}
+
+/// POSTs a JSON body.
+pub async fn post(server: &TestServer, path: &str, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(server.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
