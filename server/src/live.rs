@@ -204,12 +204,29 @@ impl Live {
         }
     }
 
+    /// The popularity score without building the full counters (this runs per batch).
+    fn score_of(entry: &Entry, table: &CountTable) -> u64 {
+        let b = &entry.resource.baseline;
+        let l = table.live.get(&entry.resource.id);
+        let live = |f: fn(&LiveCounts) -> u64| l.map_or(0, f);
+        Counters {
+            helpful_votes: b.helpful_votes + live(|c| c.helpful_votes),
+            page_views: b.page_views + live(|c| c.page_views),
+            pages_emailed: b.pages_emailed + live(|c| c.pages_emailed),
+            metacard_views: b.metacard_views + live(|c| c.metacard_views),
+            attachments_downloaded: b.attachments_downloaded + live(|c| c.attachments_downloaded),
+            videos_downloaded: b.videos_downloaded + live(|c| c.videos_downloaded),
+            ..Counters::default()
+        }
+        .score()
+    }
+
     /// Recomputes ranks; returns whether the order changed.
     fn rerank(&self, table: &mut CountTable) -> bool {
         let scores: Vec<(String, u64)> = self
             .entries
             .iter()
-            .map(|e| (e.resource.id.clone(), self.counters_of(e, table).score()))
+            .map(|e| (e.resource.id.clone(), Self::score_of(e, table)))
             .collect();
         let ranked = rank(
             scores

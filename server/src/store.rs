@@ -4,7 +4,7 @@
 //! [`crate::live::Live`] at start. The store is written by the writer task
 //! ([`crate::writer`]) and by `import`.
 
-use crate::live::LiveCounts;
+use crate::live::{Change, LiveCounts};
 use casm_model::{Catalogue, EventKind, Resource};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
@@ -244,7 +244,8 @@ pub enum Write<'a> {
 /// What a write changed: the helpful-vote delta (+1, -1 or 0) for votes, 1 otherwise.
 pub type Changed = i64;
 
-/// Applies one write on `conn`, which the caller has put in a transaction.
+/// Writes the row of one vote, event or feedback on `conn`, which the caller has put in a
+/// transaction; counters are updated once per batch by [`apply_deltas`].
 pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Changed, sqlx::Error> {
     let now = now_secs();
     match *write {
@@ -269,19 +270,13 @@ pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Change
             .execute(&mut *conn)
             .await?
             .rows_affected();
-            let delta: i64 = if helpful { 1 } else { -1 };
-            if changed == 0 {
-                return Ok(0);
-            }
-            sqlx::query(
-                "UPDATE resource_counters SET helpful_votes = helpful_votes + $1 \
-                 WHERE resource_id = $2",
-            )
-            .bind(delta)
-            .bind(resource)
-            .execute(&mut *conn)
-            .await?;
-            Ok(delta)
+            Ok(if changed == 0 {
+                0
+            } else if helpful {
+                1
+            } else {
+                -1
+            })
         }
         Write::Event {
             kind,
@@ -300,29 +295,6 @@ pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Change
             .bind(now)
             .execute(&mut *conn)
             .await?;
-            let column = match kind {
-                EventKind::View => "page_views",
-                EventKind::MetacardView => "metacard_views",
-                EventKind::Email => "pages_emailed",
-                EventKind::Download => "attachments_downloaded",
-                EventKind::VideoDownload => "videos_downloaded",
-            };
-            // `column` comes from the match above, never from input.
-            let sql = format!(
-                "UPDATE resource_counters SET {column} = {column} + 1 WHERE resource_id = $1"
-            );
-            sqlx::query(&sql).bind(resource).execute(&mut *conn).await?;
-            if let Some(link) = link {
-                sqlx::query(
-                    "INSERT INTO link_counters (resource_id, link_id, downloads) VALUES ($1, $2, 1) \
-                     ON CONFLICT (resource_id, link_id) \
-                     DO UPDATE SET downloads = link_counters.downloads + 1",
-                )
-                .bind(resource)
-                .bind(link)
-                .execute(&mut *conn)
-                .await?;
-            }
             Ok(1)
         }
         Write::Feedback {
@@ -345,4 +317,84 @@ pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Change
             Ok(1)
         }
     }
+}
+
+/// Counter changes of one batch, summed per resource and per link, so a batch of a hundred
+/// votes on one resource updates its counter row once.
+#[derive(Default)]
+pub struct Deltas {
+    resources: HashMap<String, [i64; 6]>,
+    links: HashMap<(String, String), i64>,
+}
+
+/// Counter columns in the order of [`Deltas`]' arrays.
+const COUNTER_COLUMNS: [&str; 6] = [
+    "helpful_votes",
+    "page_views",
+    "pages_emailed",
+    "metacard_views",
+    "attachments_downloaded",
+    "videos_downloaded",
+];
+
+impl Deltas {
+    /// Adds one committed change.
+    pub fn add(&mut self, change: &Change) {
+        match change {
+            Change::Vote { resource, delta } => {
+                self.resources.entry(resource.clone()).or_default()[0] += delta;
+            }
+            Change::Event {
+                kind,
+                resource,
+                link,
+            } => {
+                let column = match kind {
+                    EventKind::View => 1,
+                    EventKind::Email => 2,
+                    EventKind::MetacardView => 3,
+                    EventKind::Download => 4,
+                    EventKind::VideoDownload => 5,
+                };
+                self.resources.entry(resource.clone()).or_default()[column] += 1;
+                if let Some(link) = link {
+                    *self
+                        .links
+                        .entry((resource.clone(), link.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Applies a batch's summed counter changes on `conn` (inside the batch's transaction).
+pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(), sqlx::Error> {
+    let set = COUNTER_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("UPDATE resource_counters SET {set} WHERE resource_id = $7");
+    for (resource, d) in &deltas.resources {
+        let mut q = sqlx::query(&sql);
+        for v in d {
+            q = q.bind(*v);
+        }
+        q.bind(resource).execute(&mut *conn).await?;
+    }
+    for ((resource, link), n) in &deltas.links {
+        sqlx::query(
+            "INSERT INTO link_counters (resource_id, link_id, downloads) VALUES ($1, $2, $3) \
+             ON CONFLICT (resource_id, link_id) \
+             DO UPDATE SET downloads = link_counters.downloads + excluded.downloads",
+        )
+        .bind(resource)
+        .bind(link)
+        .bind(*n)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

@@ -170,9 +170,15 @@ async fn commit(
 ) -> Result<Vec<Committed>, sqlx::Error> {
     let mut tx = conn.begin().await?;
     let mut results = Vec::with_capacity(jobs.len());
+    let mut deltas = store::Deltas::default();
     for (op, _) in jobs {
-        results.push(store::apply(&mut tx, &op.as_write()).await?);
+        let changed = store::apply(&mut tx, &op.as_write()).await?;
+        if let Some(change) = op.change(changed) {
+            deltas.add(&change);
+        }
+        results.push(changed);
     }
+    store::apply_deltas(&mut tx, &deltas).await?;
     tx.commit().await?;
     Ok(results)
 }

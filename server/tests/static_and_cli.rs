@@ -18,7 +18,7 @@ async fn serves_pages_and_the_widget_with_types_compression_and_caching() {
     std::fs::write(pkg.join("casm_widget_bg.wasm.br"), b"brotli-bytes").unwrap();
     std::fs::write(
         pkg.join("casm-widget.js"),
-        "console.log('loader');".repeat(20),
+        "console.log('loader');".repeat(100),
     )
     .unwrap();
     let server = TestServer::start_with(Options {

@@ -15,6 +15,7 @@ use axum::Router;
 use error::ApiError;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 
@@ -31,7 +32,11 @@ pub fn app(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), limit_posts))
         .merge(static_files::router(&state.config))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(CompressionLayer::new())
+        // Bodies under ~1 KB (stats, votes) gain little from compression and cost CPU.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
+        )
         .layer(cors)
         .with_state(state)
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what this project needs and is missing; safe to run again.
+#   scripts/setup.sh build   toolchain for the widget and the service
+#   scripts/setup.sh test    that, plus Chromium + ChromeDriver, PostgreSQL, brotli, npm packages
+# Facts behind the choices (versions, traps) are in ../shared/TOOLCHAIN.md and the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-build}
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_packages=(brotli)
+if [ "$what" = test ]; then
+  # Debian's chromium and its matching driver: no test tool may download a browser.
+  # Not Debian's binaryen: its wasm-opt 108 silently breaks the module (TOOLCHAIN.md trap 1).
+  apt_packages+=(chromium chromium-driver postgresql wrk)
+fi
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen's CLI must equal the library version in Cargo.lock exactly. Installed without
+# --locked: its lockfile pins a crate the registry mirror lacks (TOOLCHAIN.md trap 2).
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "cargo install wasm-bindgen-cli --version $want (about 2 minutes)"
+  cargo install -q wasm-bindgen-cli --version "$want"
+fi
+
+# wasm-opt from the npm package binaryen (pinned in package.json), and playwright-core.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

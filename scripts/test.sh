@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The second README command: installs what the tests need, then runs every test:
+# native unit and integration tests (model, widget logic, feed service on SQLite),
+# the widget build with its size budget, the widget's DOM tests in headless Chromium,
+# and the end-to-end tests (playwright-core driving Debian's Chromium against the real
+# feed service on port 0 with the demo catalogue).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "native tests: cargo test --workspace"
+cargo test --workspace
+
+step "widget build (fails over the 40 KB gzip budget)"
+scripts/build-widget.sh
+
+step "widget DOM tests in headless Chromium (wasm-bindgen-test)"
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
+  cargo test -p casm-widget --target wasm32-unknown-unknown
+
+step "end-to-end: real feed service + Chromium"
+cargo build -p casm-feed
+node --test --test-concurrency=1 tests/e2e/
+
+step "all tests passed"
