@@ -1,6 +1,8 @@
 //! Settings of a running service.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// What `casm-feed serve` runs with.
 #[derive(Clone, Debug)]
@@ -15,6 +17,18 @@ pub struct Config {
     pub post_rate_per_second: u32,
     /// POSTs one address may send in a burst before the rate applies.
     pub post_burst: u32,
+    /// Most helpful votes one network (IPv4 /24, IPv6 /48) may add to one resource per UTC
+    /// day; 0 turns the cap off.
+    pub vote_cap: u32,
+    /// A visitor's views of a resource count once per this window.
+    pub view_window: Duration,
+    /// Count events from headless browsers (test harnesses); other bots never count.
+    pub count_headless: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<Cidr>,
+    /// How often counts are re-read from the database (for several instances on one
+    /// PostgreSQL); `None` for a single instance.
+    pub refresh: Option<Duration>,
 }
 
 impl Config {
@@ -26,6 +40,81 @@ impl Config {
             pkg_dir: PathBuf::from("pkg"),
             post_rate_per_second: 20,
             post_burst: 200,
+            vote_cap: 50,
+            view_window: Duration::from_secs(30 * 60),
+            count_headless: false,
+            trusted_proxies: Vec::new(),
+            refresh: None,
         }
+    }
+}
+
+/// An address block such as `10.0.0.0/8` or a single address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Whether `ip` is inside the block.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("'{s}' is not an address or address/prefix"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("'{s}': the prefix must be 0 to {max}"))?,
+            None => max,
+        };
+        Ok(Cidr { addr, prefix })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_blocks_contain_their_addresses() {
+        let block: Cidr = "10.1.0.0/16".parse().unwrap();
+        assert!(block.contains("10.1.200.3".parse().unwrap()));
+        assert!(!block.contains("10.2.0.1".parse().unwrap()));
+        let one: Cidr = "127.0.0.1".parse().unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let v6: Cidr = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
     }
 }

@@ -52,7 +52,11 @@ impl AppState {
         let catalogue = store.load_catalogue().await?;
         let counts = store.load_counts().await?;
         let live = Arc::new(live::Live::new(catalogue, counts, &config.public_url));
-        let writer = writer::spawn(store, live.clone()).await?;
+        let upkeep = writer::Upkeep {
+            refresh: config.refresh,
+            view_window: config.view_window.as_secs() as i64,
+        };
+        let writer = writer::spawn(store, live.clone(), upkeep).await?;
         let limiter = Arc::new(http::ratelimit::RateLimiter::new(
             config.post_rate_per_second,
             config.post_burst,

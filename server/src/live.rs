@@ -4,6 +4,7 @@
 //! across an `.await`.
 
 use crate::feed::{self, Encoded, FeedQuery, Sort};
+use crate::store::{CountRow, Counts, Partner};
 use casm_model::{rank, Counters, EventKind, RankedScore, Resource};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,22 +27,84 @@ pub struct Entry {
     pub item: serde_json::Value,
 }
 
+impl LiveCounts {
+    /// From the six maintained counts in [`crate::store::COUNTER_COLUMNS`] order.
+    pub fn from_row(row: CountRow) -> Self {
+        let [helpful_votes, page_views, pages_emailed, metacard_views, attachments_downloaded, videos_downloaded] =
+            row;
+        LiveCounts {
+            helpful_votes,
+            page_views,
+            pages_emailed,
+            metacard_views,
+            attachments_downloaded,
+            videos_downloaded,
+            links: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, column: usize, delta: i64) {
+        let field = match column {
+            0 => &mut self.helpful_votes,
+            1 => &mut self.page_views,
+            2 => &mut self.pages_emailed,
+            3 => &mut self.metacard_views,
+            4 => &mut self.attachments_downloaded,
+            _ => &mut self.videos_downloaded,
+        };
+        *field = field.saturating_add_signed(delta);
+    }
+}
+
 /// A committed change to apply to the counts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     Vote {
         resource: String,
+        partner: String,
         delta: i64,
     },
     Event {
         kind: EventKind,
         resource: String,
         link: Option<String>,
+        partner: String,
     },
+}
+
+impl Change {
+    /// The resource, partner, counter column (index into
+    /// [`crate::store::COUNTER_COLUMNS`]) and amount this change moves.
+    pub fn column_delta(&self) -> (&str, &str, usize, i64) {
+        match self {
+            Change::Vote {
+                resource,
+                partner,
+                delta,
+            } => (resource, partner, 0, *delta),
+            Change::Event {
+                kind,
+                resource,
+                partner,
+                ..
+            } => {
+                let column = match kind {
+                    EventKind::View => 1,
+                    EventKind::Email => 2,
+                    EventKind::MetacardView => 3,
+                    EventKind::Download => 4,
+                    EventKind::VideoDownload => 5,
+                };
+                (resource, partner, column, 1)
+            }
+        }
+    }
 }
 
 struct CountTable {
     live: HashMap<String, LiveCounts>,
+    /// Counts by resource, then partner key.
+    by_partner: HashMap<String, BTreeMap<String, CountRow>>,
     /// Rank (1-based) by resource id.
     ranks: HashMap<String, u32>,
     /// Resource ids by rank, for `sort=popular`.
@@ -64,15 +127,12 @@ pub struct Live {
     index: HashMap<String, usize>,
     counts: Mutex<CountTable>,
     feed_cache: RwLock<FeedCache>,
+    partners: RwLock<Vec<Partner>>,
 }
 
 impl Live {
     /// Builds the memory from what the store holds.
-    pub fn new(
-        resources: Vec<Resource>,
-        live: HashMap<String, LiveCounts>,
-        public_url: &str,
-    ) -> Self {
+    pub fn new(resources: Vec<Resource>, counts: Counts, public_url: &str) -> Self {
         let entries: Vec<Arc<Entry>> = resources
             .into_iter()
             .map(|resource| {
@@ -90,13 +150,15 @@ impl Live {
             entries,
             index,
             counts: Mutex::new(CountTable {
-                live,
+                live: counts.resources,
+                by_partner: counts.by_partner,
                 ranks: HashMap::new(),
                 popular: Vec::new(),
             }),
             feed_cache: RwLock::new(FeedCache {
                 pages: HashMap::new(),
             }),
+            partners: RwLock::new(counts.partners),
         };
         {
             let mut table = me.counts.lock().unwrap_or_else(|p| p.into_inner());
@@ -174,28 +236,30 @@ impl Live {
         }
         let mut table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         for change in changes {
-            match change {
-                Change::Vote { resource, delta } => {
-                    let c = table.live.entry(resource.clone()).or_default();
-                    c.helpful_votes = c.helpful_votes.saturating_add_signed(*delta);
-                }
-                Change::Event {
-                    kind,
-                    resource,
-                    link,
-                } => {
-                    let c = table.live.entry(resource.clone()).or_default();
-                    match kind {
-                        EventKind::View => c.page_views += 1,
-                        EventKind::MetacardView => c.metacard_views += 1,
-                        EventKind::Email => c.pages_emailed += 1,
-                        EventKind::Download => c.attachments_downloaded += 1,
-                        EventKind::VideoDownload => c.videos_downloaded += 1,
-                    }
-                    if let Some(link) = link {
-                        *c.links.entry(link.clone()).or_default() += 1;
-                    }
-                }
+            let (resource, partner, column, delta) = change.column_delta();
+            table
+                .live
+                .entry(resource.to_owned())
+                .or_default()
+                .add(column, delta);
+            let row = table
+                .by_partner
+                .entry(resource.to_owned())
+                .or_default()
+                .entry(partner.to_owned())
+                .or_default();
+            row[column] = row[column].saturating_add_signed(delta);
+            if let Change::Event {
+                link: Some(link), ..
+            } = change
+            {
+                *table
+                    .live
+                    .entry(resource.to_owned())
+                    .or_default()
+                    .links
+                    .entry(link.clone())
+                    .or_default() += 1;
             }
         }
         if self.rerank(&mut table) {
@@ -219,6 +283,41 @@ impl Live {
             ..Counters::default()
         }
         .score()
+    }
+
+    /// Replaces every count with what the database holds (other instances write there too)
+    /// and the partner list (partners are managed from the command line).
+    pub fn replace_counts(&self, counts: Counts) {
+        *self.partners.write().unwrap_or_else(|p| p.into_inner()) = counts.partners;
+        let mut table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        table.live = counts.resources;
+        table.by_partner = counts.by_partner;
+        if self.rerank(&mut table) {
+            self.feed_cache
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .pages
+                .clear();
+        }
+    }
+
+    /// The key of the partner whose origin patterns match `origin`.
+    pub fn partner_for_origin(&self, origin: &str) -> Option<String> {
+        let partners = self.partners.read().unwrap_or_else(|p| p.into_inner());
+        partners
+            .iter()
+            .find(|p| {
+                p.origins
+                    .iter()
+                    .any(|pattern| origin_matches(pattern, origin))
+            })
+            .map(|p| p.key.clone())
+    }
+
+    /// Counts per partner of one resource.
+    pub fn partner_counts(&self, id: &str) -> BTreeMap<String, CountRow> {
+        let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        table.by_partner.get(id).cloned().unwrap_or_default()
     }
 
     /// Recomputes ranks; returns whether the order changed.
@@ -299,5 +398,52 @@ impl Live {
             .collect();
         let feed = feed::render_feed(items, query, &self.public_url, more);
         Encoded::new(serde_json::to_vec(&feed).unwrap_or_default())
+    }
+}
+
+/// Whether an `Origin` header value matches a partner's origin pattern: the same origin
+/// (case-insensitive), or any port where the pattern ends in `:*`.
+pub fn origin_matches(pattern: &str, origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/');
+    if let Some(prefix) = pattern.strip_suffix(":*") {
+        if origin.eq_ignore_ascii_case(prefix) {
+            return true;
+        }
+        return origin.len() > prefix.len() + 1
+            && origin[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && origin.as_bytes()[prefix.len()] == b':'
+            && origin[prefix.len() + 1..]
+                .bytes()
+                .all(|b| b.is_ascii_digit());
+    }
+    pattern.trim_end_matches('/').eq_ignore_ascii_case(origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_match_exactly_or_any_port() {
+        assert!(origin_matches("https://partner.org", "https://PARTNER.org"));
+        assert!(!origin_matches(
+            "https://partner.org",
+            "https://partner.org.evil.com"
+        ));
+        assert!(!origin_matches("https://partner.org", "http://partner.org"));
+        assert!(origin_matches(
+            "http://127.0.0.1:*",
+            "http://127.0.0.1:8080"
+        ));
+        assert!(origin_matches("http://127.0.0.1:*", "http://127.0.0.1"));
+        assert!(!origin_matches(
+            "http://127.0.0.1:*",
+            "http://127.0.0.1.evil.com:80"
+        ));
+        assert!(!origin_matches(
+            "http://127.0.0.1:*",
+            "http://127.0.0.10:80"
+        ));
+        assert!(!origin_matches("http://localhost:*", "null"));
     }
 }

@@ -1,10 +1,13 @@
 //! `casm-feed`: serve the feed, import and export the catalogue.
 
 use anyhow::Context;
-use casm_feed::{store::Store, visitor::VisitorKey, AppState, Config};
+use casm_feed::config::Cidr;
+use casm_feed::store::{Backend, Partner, Store, COUNTER_COLUMNS};
+use casm_feed::{visitor::VisitorKey, AppState, Config};
 use casm_model::{validate, Catalogue};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(version, about = "The CASM shared feed service")]
@@ -52,7 +55,32 @@ enum Command {
         /// POSTs per client address allowed in a burst.
         #[arg(long, env = "CASM_POST_BURST", default_value_t = 200)]
         post_burst: u32,
+        /// Helpful votes one network (IPv4 /24, IPv6 /48) may add to one resource per UTC
+        /// day (0: no cap).
+        #[arg(long, env = "CASM_VOTE_CAP", default_value_t = 50)]
+        vote_cap: u32,
+        /// A visitor's views of a resource count once per this many seconds.
+        #[arg(long, env = "CASM_VIEW_WINDOW_SECS", default_value_t = 1800)]
+        view_window_secs: u64,
+        /// Count events from headless browsers (for test harnesses; bots never count).
+        #[arg(long, env = "CASM_COUNT_HEADLESS")]
+        count_headless: bool,
+        /// Reverse proxies (address or CIDR, comma-separated) whose X-Forwarded-For is
+        /// believed; from anyone else the header is ignored.
+        #[arg(long, env = "CASM_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<Cidr>,
+        /// Seconds between re-reading counts from the database, for several instances on
+        /// one PostgreSQL (default: 0 = never on SQLite, 2 on PostgreSQL).
+        #[arg(long, env = "CASM_REFRESH_SECS")]
+        refresh_secs: Option<u64>,
     },
+    /// Manage the partner sites allowed to send votes and events.
+    Partner {
+        #[command(subcommand)]
+        command: PartnerCommand,
+    },
+    /// Print counts per partner and resource.
+    Stats,
     /// Validate FILE and add or replace its resources, all or nothing.
     Import { file: PathBuf },
     /// Write the catalogue in the import format to standard output.
@@ -68,6 +96,60 @@ fn read_catalogue(path: &std::path::Path) -> anyhow::Result<Catalogue> {
     validate::catalogue(&catalogue)
         .map_err(|e| anyhow::anyhow!("{}: invalid at {}", path.display(), e))?;
     Ok(catalogue)
+}
+
+#[derive(Subcommand)]
+enum PartnerCommand {
+    /// Add a partner, or replace its name and origins.
+    Add {
+        /// Short key recorded with its votes and events, e.g. `minesafe-ghana`.
+        key: String,
+        #[arg(long)]
+        name: String,
+        /// An origin its pages are served from, e.g. https://www.example.org; `:*` as the
+        /// port allows any port. Repeat for several.
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+    },
+    /// List partners and their origins.
+    List,
+    /// Remove a partner: its pages can no longer send votes or events; its counts stay.
+    Remove { key: String },
+}
+
+/// The partner `serve --demo` registers so the demo pages and local test sites can vote.
+fn demo_partner() -> Partner {
+    Partner {
+        key: "casm-demo".into(),
+        name: "CASM demo pages (loopback)".into(),
+        origins: vec![
+            "http://127.0.0.1:*".into(),
+            "http://localhost:*".into(),
+            "http://[::1]:*".into(),
+        ],
+    }
+}
+
+/// Checks an origin pattern: `scheme://host` with an optional `:port` or `:*`, nothing else.
+fn check_origin(origin: &str) -> anyhow::Result<()> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| anyhow::anyhow!("origin '{origin}' must start with http:// or https://"))?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(':') && !p.contains(']') => (h, Some(p)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
+    let port_ok = port.is_none_or(|p| p == "*" || (!p.is_empty() && p.parse::<u16>().is_ok()));
+    if host_ok && port_ok {
+        Ok(())
+    } else {
+        anyhow::bail!("origin '{origin}' must be scheme://host[:port|:*] with no path")
+    }
 }
 
 #[tokio::main]
@@ -89,6 +171,60 @@ async fn main() -> anyhow::Result<()> {
             let n = store.import(&catalogue).await?;
             eprintln!("imported {n} resources from {}", file.display());
         }
+        Command::Partner { command } => match command {
+            PartnerCommand::Add { key, name, origins } => {
+                validate::slug("key", &key).map_err(|e| anyhow::anyhow!("{e}"))?;
+                for origin in &origins {
+                    check_origin(origin)?;
+                }
+                let origins = origins
+                    .iter()
+                    .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                    .collect();
+                store
+                    .add_partner(&Partner {
+                        key: key.clone(),
+                        name,
+                        origins,
+                    })
+                    .await?;
+                eprintln!("partner {key} saved");
+            }
+            PartnerCommand::List => {
+                for p in store.partners().await? {
+                    println!("{}\t{}\t{}", p.key, p.name, p.origins.join(" "));
+                }
+            }
+            PartnerCommand::Remove { key } => {
+                if !store.remove_partner(&key).await? {
+                    anyhow::bail!("no partner has key '{key}'");
+                }
+                eprintln!("partner {key} removed");
+            }
+        },
+        Command::Stats => {
+            let counts = store.load_counts().await?;
+            let mut rows: Vec<(&String, &String, &[u64; 6])> = counts
+                .by_partner
+                .iter()
+                .flat_map(|(resource, partners)| {
+                    partners
+                        .iter()
+                        .map(move |(partner, row)| (partner, resource, row))
+                })
+                .collect();
+            rows.sort();
+            let header = ["partner", "resource"]
+                .iter()
+                .copied()
+                .chain(COUNTER_COLUMNS)
+                .collect::<Vec<_>>();
+            println!("{}", header.join("\t"));
+            for (partner, resource, row) in rows {
+                let numbers: Vec<String> = row.iter().map(u64::to_string).collect();
+                println!("{partner}\t{resource}\t{}", numbers.join("\t"));
+            }
+        }
         Command::Export => {
             let catalogue = store.export().await?;
             println!("{}", serde_json::to_string_pretty(&catalogue)?);
@@ -103,11 +239,20 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             post_rate,
             post_burst,
+            vote_cap,
+            view_window_secs,
+            count_headless,
+            trusted_proxy,
+            refresh_secs,
         } => {
             if demo && store.is_empty().await? {
                 let catalogue = read_catalogue(&demo_file)?;
                 let n = store.import(&catalogue).await?;
                 tracing::info!("loaded {n} demo resources from {}", demo_file.display());
+            }
+            if demo && store.partners().await?.is_empty() {
+                store.add_partner(&demo_partner()).await?;
+                tracing::info!("registered the loopback origins as partner casm-demo");
             }
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -124,6 +269,17 @@ async fn main() -> anyhow::Result<()> {
             config.pkg_dir = pkg;
             config.post_rate_per_second = post_rate;
             config.post_burst = post_burst;
+            config.vote_cap = vote_cap;
+            config.view_window = Duration::from_secs(view_window_secs);
+            config.count_headless = count_headless;
+            config.trusted_proxies = trusted_proxy;
+            let default_refresh = match store.backend() {
+                Backend::Sqlite => 0,
+                Backend::Postgres => 2,
+            };
+            config.refresh = Some(refresh_secs.unwrap_or(default_refresh))
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs);
             let state = AppState::start(config, store.clone(), visitors).await?;
             // Tests and scripts read this line to learn the port.
             println!("listening on {public_url}");

@@ -128,43 +128,46 @@ impl Store {
             .collect()
     }
 
-    /// Live counts (without baselines) of every resource.
-    pub async fn load_counts(&self) -> Result<HashMap<String, LiveCounts>, StoreError> {
-        let mut counts: HashMap<String, LiveCounts> = HashMap::new();
-        let rows = sqlx::query(
-            "SELECT resource_id, helpful_votes, page_views, pages_emailed, metacard_views, \
-             attachments_downloaded, videos_downloaded FROM resource_counters",
+    /// Live counts, per-partner counts and partners, as the service loads them.
+    pub async fn load_counts(&self) -> Result<Counts, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_counts(&mut conn).await?)
+    }
+
+    /// Registered partners.
+    pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_partners(&mut conn).await?)
+    }
+
+    /// Adds a partner or replaces its name and origins.
+    pub async fn add_partner(&self, partner: &Partner) -> Result<(), StoreError> {
+        let origins =
+            serde_json::to_string(&partner.origins).map_err(|source| StoreError::Corrupt {
+                id: partner.key.clone(),
+                source,
+            })?;
+        sqlx::query(
+            "INSERT INTO partners (key, name, origins, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO UPDATE SET name = excluded.name, origins = excluded.origins",
         )
-        .fetch_all(&self.pool)
+        .bind(&partner.key)
+        .bind(&partner.name)
+        .bind(origins)
+        .bind(now_secs())
+        .execute(&self.pool)
         .await?;
-        for row in rows {
-            let get = |c: &str| row.try_get::<i64, _>(c).map(|v| v.max(0) as u64);
-            counts.insert(
-                row.try_get("resource_id")?,
-                LiveCounts {
-                    helpful_votes: get("helpful_votes")?,
-                    page_views: get("page_views")?,
-                    pages_emailed: get("pages_emailed")?,
-                    metacard_views: get("metacard_views")?,
-                    attachments_downloaded: get("attachments_downloaded")?,
-                    videos_downloaded: get("videos_downloaded")?,
-                    links: Default::default(),
-                },
-            );
-        }
-        let rows = sqlx::query("SELECT resource_id, link_id, downloads FROM link_counters")
-            .fetch_all(&self.pool)
-            .await?;
-        for row in rows {
-            let id: String = row.try_get("resource_id")?;
-            let downloads: i64 = row.try_get("downloads")?;
-            counts
-                .entry(id)
-                .or_default()
-                .links
-                .insert(row.try_get("link_id")?, downloads.max(0) as u64);
-        }
-        Ok(counts)
+        Ok(())
+    }
+
+    /// Removes a partner; its counts stay. Returns whether it existed.
+    pub async fn remove_partner(&self, key: &str) -> Result<bool, StoreError> {
+        let n = sqlx::query("DELETE FROM partners WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n > 0)
     }
 
     /// Whether the catalogue has no resources.
@@ -220,115 +223,18 @@ impl Store {
     }
 }
 
-/// A vote or event as the writer applies it inside a transaction.
-pub enum Write<'a> {
-    Vote {
-        resource: &'a str,
-        visitor: &'a str,
-        helpful: bool,
-    },
-    Event {
-        kind: EventKind,
-        resource: &'a str,
-        link: Option<&'a str>,
-        visitor: &'a str,
-    },
-    Feedback {
-        resource: &'a str,
-        visitor: &'a str,
-        text: &'a str,
-        contact: Option<&'a str>,
-    },
+/// A partner site allowed to send votes and events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partner {
+    /// Short key recorded with every vote and event, e.g. `casm-demo`.
+    pub key: String,
+    pub name: String,
+    /// Origin patterns: `https://example.org`, or `http://127.0.0.1:*` for any port.
+    pub origins: Vec<String>,
 }
 
-/// What a write changed: the helpful-vote delta (+1, -1 or 0) for votes, 1 otherwise.
-pub type Changed = i64;
-
-/// Writes the row of one vote, event or feedback on `conn`, which the caller has put in a
-/// transaction; counters are updated once per batch by [`apply_deltas`].
-pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Changed, sqlx::Error> {
-    let now = now_secs();
-    match *write {
-        Write::Vote {
-            resource,
-            visitor,
-            helpful,
-        } => {
-            let changed = if helpful {
-                sqlx::query(
-                    "INSERT INTO votes (resource_id, visitor, created_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (resource_id, visitor) DO NOTHING",
-                )
-                .bind(resource)
-                .bind(visitor)
-                .bind(now)
-            } else {
-                sqlx::query("DELETE FROM votes WHERE resource_id = $1 AND visitor = $2")
-                    .bind(resource)
-                    .bind(visitor)
-            }
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            Ok(if changed == 0 {
-                0
-            } else if helpful {
-                1
-            } else {
-                -1
-            })
-        }
-        Write::Event {
-            kind,
-            resource,
-            link,
-            visitor,
-        } => {
-            sqlx::query(
-                "INSERT INTO events (resource_id, kind, link_id, visitor, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(resource)
-            .bind(kind.name())
-            .bind(link)
-            .bind(visitor)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            Ok(1)
-        }
-        Write::Feedback {
-            resource,
-            visitor,
-            text,
-            contact,
-        } => {
-            sqlx::query(
-                "INSERT INTO feedback (resource_id, visitor, text, contact, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(resource)
-            .bind(visitor)
-            .bind(text)
-            .bind(contact)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            Ok(1)
-        }
-    }
-}
-
-/// Counter changes of one batch, summed per resource and per link, so a batch of a hundred
-/// votes on one resource updates its counter row once.
-#[derive(Default)]
-pub struct Deltas {
-    resources: HashMap<String, [i64; 6]>,
-    links: HashMap<(String, String), i64>,
-}
-
-/// Counter columns in the order of [`Deltas`]' arrays.
-const COUNTER_COLUMNS: [&str; 6] = [
+/// Counter columns, in the order of every `[_; 6]` count array in this crate.
+pub const COUNTER_COLUMNS: [&str; 6] = [
     "helpful_votes",
     "page_views",
     "pages_emailed",
@@ -337,33 +243,299 @@ const COUNTER_COLUMNS: [&str; 6] = [
     "videos_downloaded",
 ];
 
+/// The six maintained counts of one resource (or one partner's share of it), in
+/// [`COUNTER_COLUMNS`] order.
+pub type CountRow = [u64; 6];
+
+/// What the service loads into memory: live counts, per-partner counts, partners.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    pub resources: HashMap<String, LiveCounts>,
+    /// Counts by resource, then partner.
+    pub by_partner: HashMap<String, std::collections::BTreeMap<String, CountRow>>,
+    pub partners: Vec<Partner>,
+}
+
+fn count_row(row: &sqlx::any::AnyRow) -> Result<CountRow, sqlx::Error> {
+    let mut out = [0u64; 6];
+    for (i, column) in COUNTER_COLUMNS.iter().enumerate() {
+        out[i] = row.try_get::<i64, _>(*column)?.max(0) as u64;
+    }
+    Ok(out)
+}
+
+/// Reads every maintained count and the partners on `conn`. Only aggregate tables are
+/// read, so this costs the same with a thousand events as with millions.
+pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error> {
+    let columns = COUNTER_COLUMNS.join(", ");
+    let mut counts = Counts::default();
+    let rows = sqlx::query(&format!(
+        "SELECT resource_id, {columns} FROM resource_counters"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        counts.resources.insert(
+            row.try_get("resource_id")?,
+            LiveCounts::from_row(count_row(&row)?),
+        );
+    }
+    let rows = sqlx::query("SELECT resource_id, link_id, downloads FROM link_counters")
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in rows {
+        let id: String = row.try_get("resource_id")?;
+        let downloads: i64 = row.try_get("downloads")?;
+        counts
+            .resources
+            .entry(id)
+            .or_default()
+            .links
+            .insert(row.try_get("link_id")?, downloads.max(0) as u64);
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT partner, resource_id, {columns} FROM partner_counters"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        counts
+            .by_partner
+            .entry(row.try_get("resource_id")?)
+            .or_default()
+            .insert(row.try_get("partner")?, count_row(&row)?);
+    }
+    counts.partners = load_partners(conn).await?;
+    Ok(counts)
+}
+
+/// Registered partners, by key.
+pub async fn load_partners(conn: &mut AnyConnection) -> Result<Vec<Partner>, sqlx::Error> {
+    let rows = sqlx::query("SELECT key, name, origins FROM partners ORDER BY key")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let origins: String = row.try_get("origins")?;
+            Ok(Partner {
+                key: row.try_get("key")?,
+                name: row.try_get("name")?,
+                origins: serde_json::from_str(&origins).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// A vote, event or feedback as the writer applies it inside a batch's transaction.
+pub enum Write<'a> {
+    Vote {
+        resource: &'a str,
+        /// Keyed hash of the visitor token.
+        visitor: &'a str,
+        helpful: bool,
+        partner: &'a str,
+        /// Today's salted hash of the client's network, and the UTC day number.
+        network: &'a str,
+        day: i64,
+        /// Most votes one network may add to one resource in a day; 0 for no cap.
+        cap: u32,
+    },
+    Event {
+        kind: EventKind,
+        resource: &'a str,
+        link: Option<&'a str>,
+        visitor: &'a str,
+        partner: &'a str,
+        /// A visitor's views of a resource count once per this many seconds.
+        view_window: i64,
+    },
+    Feedback {
+        resource: &'a str,
+        partner: &'a str,
+        text: &'a str,
+        contact: Option<&'a str>,
+    },
+}
+
+/// What a write did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Counters change.
+    Changed(Change),
+    /// Stored, but no counter changes: a repeated vote, a view inside the window, feedback.
+    Unchanged,
+    /// Refused: the network's daily vote cap for this resource is reached.
+    Capped,
+}
+
+/// Writes the rows of one vote, event or feedback on `conn`, which the caller has put in a
+/// transaction; counters are updated once per batch by [`apply_deltas`].
+pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Applied, sqlx::Error> {
+    let now = now_secs();
+    match *write {
+        Write::Vote {
+            resource,
+            visitor,
+            helpful: true,
+            partner,
+            network,
+            day,
+            cap,
+        } => {
+            let added = sqlx::query(
+                "INSERT INTO votes (resource_id, visitor, partner, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (resource_id, visitor) DO NOTHING",
+            )
+            .bind(resource)
+            .bind(visitor)
+            .bind(partner)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if added == 0 {
+                return Ok(Applied::Unchanged);
+            }
+            if cap > 0 {
+                let within = sqlx::query(
+                    "INSERT INTO vote_caps (day, network, resource_id, votes) VALUES ($1, $2, $3, 1) \
+                     ON CONFLICT (day, network, resource_id) \
+                     DO UPDATE SET votes = vote_caps.votes + 1 WHERE vote_caps.votes < $4",
+                )
+                .bind(day)
+                .bind(network)
+                .bind(resource)
+                .bind(i64::from(cap))
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if within == 0 {
+                    sqlx::query("DELETE FROM votes WHERE resource_id = $1 AND visitor = $2")
+                        .bind(resource)
+                        .bind(visitor)
+                        .execute(&mut *conn)
+                        .await?;
+                    return Ok(Applied::Capped);
+                }
+            }
+            Ok(Applied::Changed(Change::Vote {
+                resource: resource.to_owned(),
+                partner: partner.to_owned(),
+                delta: 1,
+            }))
+        }
+        Write::Vote {
+            resource, visitor, ..
+        } => {
+            // The vote is taken off the partner it was counted for.
+            let removed = sqlx::query(
+                "DELETE FROM votes WHERE resource_id = $1 AND visitor = $2 RETURNING partner",
+            )
+            .bind(resource)
+            .bind(visitor)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match removed {
+                Some(row) => Ok(Applied::Changed(Change::Vote {
+                    resource: resource.to_owned(),
+                    partner: row.try_get("partner")?,
+                    delta: -1,
+                })),
+                None => Ok(Applied::Unchanged),
+            }
+        }
+        Write::Event {
+            kind,
+            resource,
+            link,
+            visitor,
+            partner,
+            view_window,
+        } => {
+            if matches!(kind, EventKind::View | EventKind::MetacardView) {
+                let counted = sqlx::query(
+                    "INSERT INTO view_marks (resource_id, visitor, kind, counted_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (resource_id, visitor, kind) \
+                     DO UPDATE SET counted_at = excluded.counted_at \
+                     WHERE view_marks.counted_at <= $5",
+                )
+                .bind(resource)
+                .bind(visitor)
+                .bind(kind.name())
+                .bind(now)
+                .bind(now - view_window)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if counted == 0 {
+                    return Ok(Applied::Unchanged);
+                }
+            }
+            sqlx::query(
+                "INSERT INTO events (resource_id, kind, link_id, partner, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(resource)
+            .bind(kind.name())
+            .bind(link)
+            .bind(partner)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            Ok(Applied::Changed(Change::Event {
+                kind,
+                resource: resource.to_owned(),
+                link: link.map(str::to_owned),
+                partner: partner.to_owned(),
+            }))
+        }
+        Write::Feedback {
+            resource,
+            partner,
+            text,
+            contact,
+        } => {
+            sqlx::query(
+                "INSERT INTO feedback (resource_id, partner, text, contact, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(resource)
+            .bind(partner)
+            .bind(text)
+            .bind(contact)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            Ok(Applied::Unchanged)
+        }
+    }
+}
+
+/// Counter changes of one batch, summed per resource, per (partner, resource) and per link,
+/// so a batch of a hundred votes on one resource updates its counter rows once.
+#[derive(Default)]
+pub struct Deltas {
+    resources: HashMap<String, [i64; 6]>,
+    partners: HashMap<(String, String), [i64; 6]>,
+    links: HashMap<(String, String), i64>,
+}
+
 impl Deltas {
     /// Adds one committed change.
     pub fn add(&mut self, change: &Change) {
-        match change {
-            Change::Vote { resource, delta } => {
-                self.resources.entry(resource.clone()).or_default()[0] += delta;
-            }
-            Change::Event {
-                kind,
-                resource,
-                link,
-            } => {
-                let column = match kind {
-                    EventKind::View => 1,
-                    EventKind::Email => 2,
-                    EventKind::MetacardView => 3,
-                    EventKind::Download => 4,
-                    EventKind::VideoDownload => 5,
-                };
-                self.resources.entry(resource.clone()).or_default()[column] += 1;
-                if let Some(link) = link {
-                    *self
-                        .links
-                        .entry((resource.clone(), link.clone()))
-                        .or_default() += 1;
-                }
-            }
+        let (resource, partner, column, delta) = change.column_delta();
+        self.resources.entry(resource.to_owned()).or_default()[column] += delta;
+        self.partners
+            .entry((partner.to_owned(), resource.to_owned()))
+            .or_default()[column] += delta;
+        if let Change::Event {
+            link: Some(link), ..
+        } = change
+        {
+            *self
+                .links
+                .entry((resource.to_owned(), link.clone()))
+                .or_default() += 1;
         }
     }
 }
@@ -384,6 +556,27 @@ pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(
         }
         q.bind(resource).execute(&mut *conn).await?;
     }
+    let columns = COUNTER_COLUMNS.join(", ");
+    let values = (3..9)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let set = COUNTER_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = partner_counters.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO partner_counters (partner, resource_id, {columns}) VALUES ($1, $2, {values}) \
+         ON CONFLICT (partner, resource_id) DO UPDATE SET {set}"
+    );
+    for ((partner, resource), d) in &deltas.partners {
+        let mut q = sqlx::query(&sql).bind(partner).bind(resource);
+        for v in d {
+            q = q.bind(*v);
+        }
+        q.execute(&mut *conn).await?;
+    }
     for ((resource, link), n) in &deltas.links {
         sqlx::query(
             "INSERT INTO link_counters (resource_id, link_id, downloads) VALUES ($1, $2, $3) \
@@ -396,5 +589,24 @@ pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+/// Deletes what has outlived its purpose: view marks past the window, vote caps of past
+/// days (their network hashes can no longer be linked to anything once the day's salt is
+/// gone).
+pub async fn expire(
+    conn: &mut AnyConnection,
+    view_window: i64,
+    today: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM view_marks WHERE counted_at < $1")
+        .bind(now_secs() - view_window)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM vote_caps WHERE day < $1")
+        .bind(today)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
+use std::net::IpAddr;
 use std::path::Path;
 
 /// The server secret visitor tokens are hashed with.
@@ -39,11 +40,37 @@ impl VisitorKey {
 
     /// The stored form of a visitor token: 32 hex characters.
     pub fn hash(&self, token: &str) -> String {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.secret).expect("unreachable: HMAC takes any key");
-        mac.update(token.as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        hex::encode(&hmac(&self.secret, &[b"visitor:", token.as_bytes()])[..16])
     }
+
+    /// The stored form of a client's network for the vote cap of UTC day `day`: the network
+    /// (IPv4 /24, IPv6 /48) hashed with that day's salt.
+    ///
+    /// The salt is derived from the secret and the day, in memory only, so every instance
+    /// sharing the secret computes the same one without it ever being written down; the
+    /// rows it keys are deleted when the day ends.
+    pub fn network(&self, ip: IpAddr, day: i64) -> String {
+        let salt = hmac(&self.secret, &[b"daily-salt:", day.to_string().as_bytes()]);
+        let network = match ip {
+            IpAddr::V4(v4) => {
+                let o = v4.octets();
+                format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+            }
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+            }
+        };
+        hex::encode(&hmac(&salt, &[network.as_bytes()])[..16])
+    }
+}
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("unreachable: HMAC takes any key");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(unix)]
@@ -76,5 +103,27 @@ mod tests {
         assert_ne!(a.hash(token), b.hash(token));
         assert_eq!(a.hash(token).len(), 32);
         assert!(!a.hash(token).contains(token));
+    }
+
+    #[test]
+    fn networks_group_by_prefix_and_change_daily() {
+        let k = VisitorKey::from_secret(b"s");
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            k.network(ip("198.51.100.7"), 1),
+            k.network(ip("198.51.100.200"), 1)
+        );
+        assert_ne!(
+            k.network(ip("198.51.100.7"), 1),
+            k.network(ip("198.51.101.7"), 1)
+        );
+        assert_ne!(
+            k.network(ip("198.51.100.7"), 1),
+            k.network(ip("198.51.100.7"), 2)
+        );
+        assert_eq!(
+            k.network(ip("2001:db8:1::1"), 1),
+            k.network(ip("2001:db8:1:ff::2"), 1)
+        );
     }
 }

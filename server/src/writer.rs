@@ -5,34 +5,44 @@
 //! second and lets the WAL grow without bound under load; a single writer committing
 //! batches is both faster and exact (see README figures). Counts in memory change only
 //! after the commit, so nothing is shown that could still be lost.
+//!
+//! Between batches the task also refreshes the in-memory counts from the database (so
+//! several instances on one PostgreSQL converge) and deletes expired privacy data.
 
-use crate::live::{Change, Live};
-use crate::store::{self, Store, StoreError, Write};
+use crate::live::Live;
+use crate::store::{self, Applied, Store, StoreError, Write};
 use casm_model::EventKind;
 use sqlx::Connection;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
 
-/// One write waiting for the writer.
+/// One write waiting for the writer; the fields are those of [`store::Write`], owned.
 #[derive(Debug)]
 pub enum WriteOp {
     Vote {
         resource: String,
         visitor: String,
         helpful: bool,
+        partner: String,
+        network: String,
+        day: i64,
+        cap: u32,
     },
     Event {
         kind: EventKind,
         resource: String,
         link: Option<String>,
         visitor: String,
+        partner: String,
+        view_window: i64,
     },
     Feedback {
         resource: String,
-        visitor: String,
+        partner: String,
         text: String,
         contact: Option<String>,
     },
@@ -45,53 +55,45 @@ impl WriteOp {
                 resource,
                 visitor,
                 helpful,
+                partner,
+                network,
+                day,
+                cap,
             } => Write::Vote {
                 resource,
                 visitor,
                 helpful: *helpful,
+                partner,
+                network,
+                day: *day,
+                cap: *cap,
             },
             WriteOp::Event {
                 kind,
                 resource,
                 link,
                 visitor,
+                partner,
+                view_window,
             } => Write::Event {
                 kind: *kind,
                 resource,
                 link: link.as_deref(),
                 visitor,
+                partner,
+                view_window: *view_window,
             },
             WriteOp::Feedback {
                 resource,
-                visitor,
+                partner,
                 text,
                 contact,
             } => Write::Feedback {
                 resource,
-                visitor,
+                partner,
                 text,
                 contact: contact.as_deref(),
             },
-        }
-    }
-
-    fn change(&self, changed: store::Changed) -> Option<Change> {
-        match self {
-            WriteOp::Vote { resource, .. } if changed != 0 => Some(Change::Vote {
-                resource: resource.clone(),
-                delta: changed,
-            }),
-            WriteOp::Event {
-                kind,
-                resource,
-                link,
-                ..
-            } => Some(Change::Event {
-                kind: *kind,
-                resource: resource.clone(),
-                link: link.clone(),
-            }),
-            _ => None,
         }
     }
 }
@@ -105,10 +107,8 @@ pub enum WriteError {
     Db(#[from] sqlx::Error),
 }
 
-/// What a committed write changed: for a vote, +1, -1 or 0 helpful votes.
-pub type Committed = store::Changed;
-
-type Job = (WriteOp, oneshot::Sender<Result<Committed, Arc<WriteError>>>);
+type Reply = Result<Applied, Arc<WriteError>>;
+type Job = (WriteOp, oneshot::Sender<Reply>);
 
 /// Sends writes to the writer task.
 #[derive(Clone)]
@@ -118,7 +118,7 @@ pub struct WriterHandle {
 
 impl WriterHandle {
     /// Queues `op` and waits until it is committed.
-    pub async fn write(&self, op: WriteOp) -> Result<Committed, Arc<WriteError>> {
+    pub async fn write(&self, op: WriteOp) -> Reply {
         let (reply, done) = oneshot::channel();
         self.tx
             .send((op, reply))
@@ -128,70 +128,110 @@ impl WriterHandle {
     }
 }
 
+/// Housekeeping the writer does between batches.
+#[derive(Clone, Copy, Debug)]
+pub struct Upkeep {
+    /// How often counts are re-read from the database; `None` for never (one instance).
+    pub refresh: Option<Duration>,
+    /// The view-deduplication window, in seconds.
+    pub view_window: i64,
+}
+
 /// Starts the writer task on its own connection of `store`.
-pub async fn spawn(store: Store, live: Arc<Live>) -> Result<WriterHandle, StoreError> {
+pub async fn spawn(
+    store: Store,
+    live: Arc<Live>,
+    upkeep: Upkeep,
+) -> Result<WriterHandle, StoreError> {
     let conn = store.writer_connection().await?;
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-    tokio::spawn(run(conn, rx, live));
+    tokio::spawn(run(conn, rx, live, upkeep));
     Ok(WriterHandle { tx })
+}
+
+/// The UTC day number (days since 1970-01-01).
+pub fn utc_day() -> i64 {
+    store::now_secs().div_euclid(86_400)
 }
 
 async fn run(
     mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
     mut rx: mpsc::Receiver<Job>,
     live: Arc<Live>,
+    upkeep: Upkeep,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    // Ends when every handle is dropped and the queue is drained.
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match commit(&mut conn, &batch).await {
-            Ok(results) => finish(&live, batch.drain(..), results.into_iter().map(Ok)),
-            Err(e) => {
-                // One bad write must not fail its neighbours: retry each alone.
-                tracing::warn!(error = %e, size = batch.len(), "batch failed; retrying singly");
-                for job in batch.drain(..) {
-                    let result = commit(&mut conn, std::slice::from_ref(&job))
-                        .await
-                        .map(|mut r| r.pop().unwrap_or(0))
-                        .map_err(|e| {
-                            tracing::error!(error = %e, "write failed");
-                            Arc::new(WriteError::Db(e))
-                        });
-                    finish(&live, std::iter::once(job), std::iter::once(result));
+    let mut expiry = tokio::time::interval(Duration::from_secs(60));
+    let mut refresh = tokio::time::interval(upkeep.refresh.unwrap_or(Duration::from_secs(3600)));
+    refresh.tick().await;
+    loop {
+        tokio::select! {
+            n = rx.recv_many(&mut batch, MAX_BATCH) => {
+                // Zero: every handle is dropped and the queue is drained.
+                if n == 0 {
+                    break;
+                }
+                write_batch(&mut conn, &live, &mut batch).await;
+            }
+            _ = expiry.tick() => {
+                if let Err(e) = store::expire(&mut conn, upkeep.view_window, utc_day()).await {
+                    tracing::warn!(error = %e, "expiring old view marks and vote caps failed");
+                }
+            }
+            _ = refresh.tick(), if upkeep.refresh.is_some() => {
+                match store::load_counts(&mut conn).await {
+                    Ok(counts) => live.replace_counts(counts),
+                    Err(e) => tracing::warn!(error = %e, "refreshing counts failed"),
                 }
             }
         }
     }
 }
 
-async fn commit(
-    conn: &mut sqlx::AnyConnection,
-    jobs: &[Job],
-) -> Result<Vec<Committed>, sqlx::Error> {
+async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Vec<Job>) {
+    match commit(conn, batch).await {
+        Ok(results) => finish(live, batch.drain(..).zip(results.into_iter().map(Ok))),
+        Err(e) => {
+            // One bad write must not fail its neighbours: retry each alone.
+            tracing::warn!(error = %e, size = batch.len(), "batch failed; retrying singly");
+            for job in batch.drain(..) {
+                let result = commit(conn, std::slice::from_ref(&job))
+                    .await
+                    .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "write failed");
+                        Arc::new(WriteError::Db(e))
+                    });
+                finish(live, std::iter::once((job, result)));
+            }
+        }
+    }
+}
+
+async fn commit(conn: &mut sqlx::AnyConnection, jobs: &[Job]) -> Result<Vec<Applied>, sqlx::Error> {
     let mut tx = conn.begin().await?;
     let mut results = Vec::with_capacity(jobs.len());
     let mut deltas = store::Deltas::default();
     for (op, _) in jobs {
-        let changed = store::apply(&mut tx, &op.as_write()).await?;
-        if let Some(change) = op.change(changed) {
-            deltas.add(&change);
+        let applied = store::apply(&mut tx, &op.as_write()).await?;
+        if let Applied::Changed(change) = &applied {
+            deltas.add(change);
         }
-        results.push(changed);
+        results.push(applied);
     }
     store::apply_deltas(&mut tx, &deltas).await?;
     tx.commit().await?;
     Ok(results)
 }
 
-fn finish(
-    live: &Live,
-    jobs: impl Iterator<Item = Job>,
-    results: impl Iterator<Item = Result<Committed, Arc<WriteError>>>,
-) {
-    let jobs: Vec<(Job, Result<Committed, Arc<WriteError>>)> = jobs.zip(results).collect();
-    let changes: Vec<Change> = jobs
+fn finish(live: &Live, jobs: impl Iterator<Item = (Job, Reply)>) {
+    let jobs: Vec<(Job, Reply)> = jobs.collect();
+    let changes: Vec<_> = jobs
         .iter()
-        .filter_map(|((op, _), r)| r.as_ref().ok().and_then(|&c| op.change(c)))
+        .filter_map(|(_, r)| match r {
+            Ok(Applied::Changed(change)) => Some(change.clone()),
+            _ => None,
+        })
         .collect();
     live.apply(&changes);
     for ((_, reply), result) in jobs {

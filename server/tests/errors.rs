@@ -25,7 +25,7 @@ async fn assert_error(resp: reqwest::Response, status: u16, code: &str) -> Value
 #[tokio::test]
 async fn every_error_is_json_with_the_right_status() {
     let server = TestServer::start().await;
-    let client = reqwest::Client::new();
+    let client = common::client();
     let vote_url = server.url(&format!("/v1/resources/{SOURCE}/vote"));
 
     assert_error(
@@ -165,6 +165,7 @@ async fn too_many_posts_from_one_address_get_429_with_retry_after() {
 async fn cors_lets_partner_pages_read_and_post() {
     let server = TestServer::start().await;
     let client = reqwest::Client::new();
+    let partner = common::PARTNER_ORIGIN;
     let resp = client
         .get(server.url("/v1/feed.json"))
         .header("origin", "https://partner.example")
@@ -177,7 +178,7 @@ async fn cors_lets_partner_pages_read_and_post() {
             reqwest::Method::OPTIONS,
             server.url(&format!("/v1/resources/{SOURCE}/vote")),
         )
-        .header("origin", "https://partner.example")
+        .header("origin", partner)
         .header("access-control-request-method", "POST")
         .header("access-control-request-headers", "content-type")
         .send()
@@ -188,4 +189,42 @@ async fn cors_lets_partner_pages_read_and_post() {
         .to_str()
         .unwrap()
         .contains("POST"));
+    assert_eq!(preflight.headers()["access-control-allow-origin"], partner);
+}
+
+#[tokio::test]
+async fn posts_from_unregistered_origins_get_403_and_count_nothing() {
+    let server = TestServer::start().await;
+    let vote = json!({"visitor": token(1), "helpful": true});
+    let url = server.url(&format!("/v1/resources/{SOURCE}/vote"));
+    for origin in [
+        Some("https://evil.example"),
+        Some("http://partner.test.evil.example"),
+        None,
+    ] {
+        let mut req = reqwest::Client::new()
+            .post(&url)
+            .header("user-agent", common::BROWSER_UA)
+            .json(&vote);
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        let body = assert_error(req.send().await.unwrap(), 403, "forbidden_origin").await;
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not registered"));
+    }
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert_eq!(common::stats(&server, SOURCE).await["helpful_votes"], 0);
 }

@@ -1,15 +1,17 @@
 //! The `/v1` API and `/healthz`.
 
 use super::body::JsonBody;
+use super::client::{is_bot, ClientAddr, PartnerKey};
 use super::error::ApiError;
 use crate::feed::{self, Encoded, FeedQuery, Sort, MAX_LIMIT};
-use crate::writer::WriteOp;
+use crate::store::{Applied, COUNTER_COLUMNS};
+use crate::writer::{self, WriteOp};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use casm_model::api::FEEDBACK_MAX_CHARS;
 use casm_model::VoteResponse;
 use casm_model::{validate, EventKind, EventRequest, FeedbackRequest, LinkKind, VoteRequest};
@@ -20,13 +22,18 @@ use std::collections::HashMap;
 /// Most ids one stats request may ask for.
 pub const MAX_STATS_IDS: usize = 100;
 
-/// Routes of the API.
-pub fn router() -> Router<AppState> {
+/// The public reads.
+pub fn read_router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/v1/feed.json", get(feed_json))
         .route("/v1/resources/{id}", get(resource))
         .route("/v1/stats", get(stats))
+}
+
+/// The writes, accepted from partner origins only (see [`super::client::require_partner`]).
+pub fn write_router() -> Router<AppState> {
+    Router::new()
         .route("/v1/resources/{id}/vote", post(vote))
         .route("/v1/events", post(event))
         .route("/v1/resources/{id}/feedback", post(feedback))
@@ -202,6 +209,7 @@ async fn resource(
 #[derive(Deserialize)]
 struct StatsParams {
     ids: Option<String>,
+    by: Option<String>,
 }
 
 async fn stats(
@@ -222,10 +230,39 @@ async fn stats(
             format!("ids: at most {MAX_STATS_IDS} ids per request"),
         ));
     }
+    let by_partner = match params.by.as_deref() {
+        None => false,
+        Some("partner") => true,
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "by",
+                "by: the only breakdown is by=partner",
+            ))
+        }
+    };
     let stats = state.live.stats(ids);
     let resources: serde_json::Map<String, serde_json::Value> = stats
         .iter()
-        .map(|(id, c)| (id.clone(), feed::counters_json(c)))
+        .map(|(id, c)| {
+            let mut counters = feed::counters_json(c);
+            if by_partner {
+                let partners: serde_json::Map<String, serde_json::Value> = state
+                    .live
+                    .partner_counts(id)
+                    .into_iter()
+                    .map(|(partner, row)| {
+                        let counts: serde_json::Map<String, serde_json::Value> = COUNTER_COLUMNS
+                            .iter()
+                            .zip(row)
+                            .map(|(name, n)| ((*name).to_owned(), json!(n)))
+                            .collect();
+                        (partner, serde_json::Value::Object(counts))
+                    })
+                    .collect();
+                counters["partners"] = serde_json::Value::Object(partners);
+            }
+            (id.clone(), counters)
+        })
         .collect();
     Ok((
         [(header::CACHE_CONTROL, "public, max-age=5")],
@@ -242,21 +279,34 @@ fn write_failed(e: std::sync::Arc<crate::writer::WriteError>) -> ApiError {
 async fn vote(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Extension(ClientAddr(ip)): Extension<ClientAddr>,
+    Extension(PartnerKey(partner)): Extension<PartnerKey>,
     JsonBody(req): JsonBody<VoteRequest>,
 ) -> Result<Json<VoteResponse>, ApiError> {
     if state.live.entry(&id).is_none() {
         return Err(unknown_resource(&id));
     }
     validate::visitor_token("visitor", &req.visitor)?;
-    state
+    let day = writer::utc_day();
+    let applied = state
         .writer
         .write(WriteOp::Vote {
             resource: id.clone(),
             visitor: state.visitors.hash(&req.visitor),
             helpful: req.helpful,
+            partner,
+            network: state.visitors.network(ip, day),
+            day,
+            cap: state.config.vote_cap,
         })
         .await
         .map_err(write_failed)?;
+    if applied == Applied::Capped {
+        let until_midnight = (day + 1) * 86_400 - crate::store::now_secs();
+        return Err(ApiError::VoteLimit {
+            retry_after_secs: until_midnight.max(1) as u64,
+        });
+    }
     let helpful_votes = state
         .live
         .counters(&id)
@@ -268,12 +318,18 @@ async fn vote(
     }))
 }
 
-fn accepted() -> Response {
-    (StatusCode::ACCEPTED, Json(json!({"accepted": true}))).into_response()
+fn accepted(counted: bool) -> Response {
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({"accepted": true, "counted": counted})),
+    )
+        .into_response()
 }
 
 async fn event(
     State(state): State<AppState>,
+    Extension(PartnerKey(partner)): Extension<PartnerKey>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<EventRequest>,
 ) -> Result<Response, ApiError> {
     validate::visitor_token("visitor", &req.visitor)?;
@@ -319,21 +375,30 @@ async fn event(
         }
         (None, false) => {}
     }
-    state
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    if is_bot(agent, state.config.count_headless) {
+        return Ok(accepted(false));
+    }
+    let applied = state
         .writer
         .write(WriteOp::Event {
             kind: req.kind,
             resource: req.resource,
             link: req.link,
             visitor: state.visitors.hash(&req.visitor),
+            partner,
+            view_window: state.config.view_window.as_secs() as i64,
         })
         .await
         .map_err(write_failed)?;
-    Ok(accepted())
+    Ok(accepted(matches!(applied, Applied::Changed(_))))
 }
 
 async fn feedback(
     State(state): State<AppState>,
+    Extension(PartnerKey(partner)): Extension<PartnerKey>,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<FeedbackRequest>,
 ) -> Result<Response, ApiError> {
@@ -349,13 +414,13 @@ async fn feedback(
         .writer
         .write(WriteOp::Feedback {
             resource: id,
-            visitor: state.visitors.hash(&req.visitor),
+            partner,
             text: req.text.trim().to_owned(),
             contact: req.contact.filter(|c| !c.trim().is_empty()),
         })
         .await
         .map_err(write_failed)?;
-    Ok(accepted())
+    Ok(accepted(true))
 }
 
 #[cfg(test)]

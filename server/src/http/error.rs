@@ -14,6 +14,8 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// 403: a POST from an origin that is not a registered partner's.
+    ForbiddenOrigin,
     /// 404.
     NotFound(String),
     /// 405.
@@ -29,6 +31,8 @@ pub enum ApiError {
     },
     /// 429 with Retry-After seconds.
     RateLimited { retry_after_secs: u64 },
+    /// 429: the network's daily vote cap for this resource is reached.
+    VoteLimit { retry_after_secs: u64 },
     /// 503: the store could not commit; detail is logged, not shown.
     Unavailable,
 }
@@ -49,6 +53,12 @@ impl ApiError {
                 "bad_request",
                 message.clone(),
                 field.as_deref(),
+            ),
+            ApiError::ForbiddenOrigin => (
+                StatusCode::FORBIDDEN,
+                "forbidden_origin",
+                "this site is not registered to send votes or events; ask the CASM team to add its origin".into(),
+                None,
             ),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", what.clone(), None),
             ApiError::MethodNotAllowed => (
@@ -81,6 +91,12 @@ impl ApiError {
                 "too many requests from this address; retry later".into(),
                 None,
             ),
+            ApiError::VoteLimit { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "vote_limit",
+                "your network has reached today's limit of votes for this resource".into(),
+                None,
+            ),
             ApiError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -107,7 +123,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let ApiError::RateLimited { retry_after_secs } = self {
+        if let ApiError::RateLimited { retry_after_secs }
+        | ApiError::VoteLimit { retry_after_secs } = self
+        {
             headers.insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_secs.max(1)),

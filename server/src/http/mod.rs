@@ -2,63 +2,75 @@
 
 pub mod api;
 pub mod body;
+pub mod client;
 pub mod error;
 pub mod ratelimit;
 mod static_files;
 
 use crate::AppState;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, Method};
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware;
 use axum::Router;
 use error::ApiError;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+
+// Set on each sub-router before its layers: a fallback set on the merged router would
+// replace the layered one and bypass CORS preflights.
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
 
 /// The whole service as a router; tests call it without a socket.
 pub fn app(state: AppState) -> Router {
-    let cors = CorsLayer::new()
+    // Reads are public: any page may show the feed and counts.
+    let public = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH])
-        .expose_headers([header::ETAG, header::RETRY_AFTER])
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG])
         .max_age(Duration::from_secs(86_400));
+    // Writes: browsers may send them only from registered partner origins.
+    let live = state.live.clone();
+    let partners = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin
+                .to_str()
+                .is_ok_and(|o| live.partner_for_origin(o).is_some())
+        }))
+        .allow_methods([Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600));
+    let writes = api::write_router()
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            client::require_partner,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            client::limit_posts,
+        ))
+        .layer(partners);
     Router::new()
-        .merge(api::router())
-        .route_layer(middleware::from_fn_with_state(state.clone(), limit_posts))
+        .merge(
+            api::read_router()
+                .method_not_allowed_fallback(method_not_allowed)
+                .layer(public),
+        )
+        .merge(writes)
         .merge(static_files::router(&state.config))
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         // Bodies under ~1 KB (stats, votes) gain little from compression and cost CPU.
         .layer(
             CompressionLayer::new()
                 .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
         )
-        .layer(cors)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client::client_addr,
+        ))
         .with_state(state)
-}
-
-/// The client's address: the socket peer (tests that call the router directly have none).
-fn client_addr(req: &Request) -> IpAddr {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-}
-
-async fn limit_posts(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    if req.method() == Method::POST {
-        state
-            .limiter
-            .check(client_addr(&req))
-            .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    }
-    Ok(next.run(req).await)
 }

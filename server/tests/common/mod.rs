@@ -27,9 +27,13 @@ pub struct TestServer {
 }
 
 /// Options of a test server.
+#[derive(Clone)]
 pub struct Options {
     pub post_rate: u32,
     pub post_burst: u32,
+    pub vote_cap: u32,
+    pub view_window: std::time::Duration,
+    pub trusted_proxies: Vec<casm_feed::config::Cidr>,
     pub www: Option<PathBuf>,
     pub pkg: Option<PathBuf>,
 }
@@ -39,9 +43,54 @@ impl Default for Options {
         Options {
             post_rate: 0,
             post_burst: 1,
+            vote_cap: 0,
+            view_window: std::time::Duration::from_secs(1800),
+            trusted_proxies: Vec::new(),
             www: None,
             pkg: None,
         }
+    }
+}
+
+/// The origin of the partner site tests post from.
+pub const PARTNER_ORIGIN: &str = "http://partner.test";
+
+/// A browser-like user agent: events from clients without one are not counted.
+pub const BROWSER_UA: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+/// A client that looks like a browser on the registered partner site.
+pub fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", PARTNER_ORIGIN.parse().unwrap());
+    reqwest::Client::builder()
+        .user_agent(BROWSER_UA)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// A new empty database: a SQLite file in `dir`, or, when `CASM_TEST_POSTGRES` names a
+/// PostgreSQL server (`postgres://user@host:port/postgres`), a new database on it.
+pub async fn new_database(dir: &Path) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    match std::env::var("CASM_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => {
+            use sqlx::{Connection, Executor};
+            sqlx::any::install_default_drivers();
+            let name = format!(
+                "casm_test_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            );
+            let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .unwrap();
+            let base = admin.rsplit_once('/').unwrap().0;
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}", dir.join("casm.db").display()),
     }
 }
 
@@ -54,9 +103,17 @@ impl TestServer {
     /// Starts a server with options.
     pub async fn start_with(options: Options) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let database = format!("sqlite://{}", dir.path().join("casm.db").display());
+        let database = new_database(dir.path()).await;
         let store = Store::connect(&database).await.unwrap();
         store.import(&demo_catalogue()).await.unwrap();
+        store
+            .add_partner(&casm_feed::store::Partner {
+                key: "test-partner".into(),
+                name: "Test partner".into(),
+                origins: vec![PARTNER_ORIGIN.into()],
+            })
+            .await
+            .unwrap();
         Self::serve(dir, database, store, options).await
     }
 
@@ -79,6 +136,9 @@ impl TestServer {
         let mut config = Config::new(base.clone());
         config.post_rate_per_second = options.post_rate;
         config.post_burst = options.post_burst;
+        config.vote_cap = options.vote_cap;
+        config.view_window = options.view_window;
+        config.trusted_proxies = options.trusted_proxies;
         config.www_dir = options.www.unwrap_or_else(|| dir.path().join("www"));
         config.pkg_dir = options.pkg.unwrap_or_else(|| dir.path().join("pkg"));
         let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
@@ -143,9 +203,9 @@ pub async fn stats(server: &TestServer, id: &str) -> serde_json::Value {
     body["resources"][id].clone()
 }
 
-/// POSTs a JSON body.
+/// POSTs a JSON body from the partner site.
 pub async fn post(server: &TestServer, path: &str, body: serde_json::Value) -> reqwest::Response {
-    reqwest::Client::new()
+    client()
         .post(server.url(path))
         .json(&body)
         .send()
