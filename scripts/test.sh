@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The second README command: installs what the tests need, then runs every test:
-# native unit and integration tests (model, widget logic, feed service on SQLite),
+# native unit and integration tests (model, widget logic, feed service on SQLite and on
+# a throwaway PostgreSQL),
 # the widget build with its size budget, the widget's DOM tests in headless Chromium,
 # and the end-to-end tests (playwright-core driving Debian's Chromium against the real
 # feed service on port 0 with the demo catalogue).
@@ -10,8 +11,11 @@ scripts/setup.sh test
 
 step() { printf '\n==== %s\n' "$*"; }
 
-step "native tests: cargo test --workspace"
+step "native tests on SQLite: cargo test --workspace"
 cargo test --workspace
+
+step "feed service tests again on a real PostgreSQL"
+scripts/with-postgres.sh cargo test -p casm-feed
 
 step "widget build (fails over the 40 KB gzip budget)"
 scripts/build-widget.sh

@@ -257,15 +257,17 @@ pub struct Encoded {
 }
 
 impl Encoded {
-    /// Compresses `body` at the highest levels: it is served many times.
+    /// Compresses `body` once for all the times it is served. The levels are moderate, not
+    /// maximal: a popular-order page is rebuilt whenever votes reorder the ranking, and
+    /// brotli's top level costs a hundred times more CPU for a few percent of size.
     pub fn new(body: Vec<u8>) -> Self {
         let etag = etag_of(&body);
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
         let gzip = gz
             .write_all(&body)
             .and_then(|()| gz.finish())
             .unwrap_or_default();
-        let mut w = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
+        let mut w = brotli::CompressorWriter::new(Vec::new(), 4096, 5, 22);
         let br = match w.write_all(&body).and_then(|()| w.flush()) {
             Ok(()) => w.into_inner(),
             Err(_) => Vec::new(),

@@ -77,7 +77,8 @@ async fn serves_pages_and_the_widget_with_types_compression_and_caching() {
     assert_eq!(health["resources"], 33);
 }
 
-fn casm_feed(database: &str, args: &[&str]) -> std::process::Output {
+/// Runs the `casm-feed` binary on `database`.
+pub fn casm_feed(database: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_casm-feed"))
         .args(args)
         .env("CASM_DATABASE", database)
@@ -85,10 +86,10 @@ fn casm_feed(database: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-#[test]
-fn import_is_all_or_nothing_and_export_round_trips() {
+#[tokio::test]
+async fn import_is_all_or_nothing_and_export_round_trips() {
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let database = common::new_database(dir.path()).await;
     let demo = common::demo_catalogue_path();
 
     let ok = casm_feed(&database, &["import", demo.to_str().unwrap()]);

@@ -1,0 +1,182 @@
+//! Acknowledged means durable: votes and views sent while the server is killed with
+//! SIGKILL are all there after a restart — none lost, none doubled.
+
+mod common;
+
+use common::{client, new_database, token, BROWSER_UA};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const SOURCE: &str = "casm-global-partnership";
+
+fn cli(database: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_casm-feed"));
+    c.env("CASM_DATABASE", database);
+    c
+}
+
+async fn serve(database: &str, dir: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casm-feed"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--post-rate",
+            "0",
+            "--vote-cap",
+            "0",
+        ])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("CASM_DATABASE", database)
+        .env("CASM_SECRET", "crash-test")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(url) = line.strip_prefix("listening on ") {
+            return (child, url.to_owned());
+        }
+    }
+    panic!("the server did not start");
+}
+
+async fn source_counts(base: &str) -> Value {
+    let body: Value = reqwest::get(format!("{base}/v1/stats?ids={SOURCE}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["resources"][SOURCE].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_votes_and_views_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = new_database(dir.path()).await;
+    let demo = common::demo_catalogue_path();
+    assert!(cli(&database)
+        .arg("import")
+        .arg(&demo)
+        .status()
+        .unwrap()
+        .success());
+    assert!(cli(&database)
+        .args([
+            "partner",
+            "add",
+            "test-partner",
+            "--name",
+            "Test",
+            "--origin",
+            common::PARTNER_ORIGIN
+        ])
+        .status()
+        .unwrap()
+        .success());
+
+    let (mut server, base) = serve(&database, dir.path()).await;
+    let http = client();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut acked_votes = HashSet::new();
+    let mut acked_views = 0u64;
+    let mut sent = 0usize;
+    let mut killed = false;
+    // Keep 32 requests in flight; kill the server once 400 have been acknowledged.
+    loop {
+        while !killed && tasks.len() < 32 {
+            let (http, base, i) = (http.clone(), base.clone(), sent);
+            sent += 1;
+            tasks.spawn(async move {
+                let is_vote = i % 2 == 0;
+                let resp = if is_vote {
+                    http.post(format!("{base}/v1/resources/{SOURCE}/vote"))
+                        .json(&json!({"visitor": token(i), "helpful": true}))
+                        .send()
+                        .await
+                } else {
+                    http.post(format!("{base}/v1/events"))
+                        .json(&json!({"type": "view", "resource": SOURCE, "visitor": token(i)}))
+                        .send()
+                        .await
+                };
+                let ok = resp.is_ok_and(|r| r.status().is_success());
+                (i, is_vote, ok)
+            });
+        }
+        match tasks.join_next().await {
+            Some(Ok((i, is_vote, true))) => {
+                if is_vote {
+                    acked_votes.insert(i);
+                } else {
+                    acked_views += 1;
+                }
+            }
+            Some(_) => {}
+            None => break,
+        }
+        if !killed && acked_votes.len() + acked_views as usize >= 400 {
+            server.start_kill().unwrap(); // SIGKILL: no shutdown, no flush.
+            killed = true;
+        }
+    }
+    server.wait().await.unwrap();
+    assert!(
+        acked_votes.len() > 100,
+        "votes acknowledged before the kill"
+    );
+
+    let (_server, base) = serve(&database, dir.path()).await;
+    let after = source_counts(&base).await;
+    let votes = after["helpful_votes"].as_u64().unwrap();
+    let views = after["page_views"].as_u64().unwrap() - 865;
+    let sent_votes = sent.div_ceil(2) as u64;
+    assert!(
+        votes >= acked_votes.len() as u64,
+        "lost votes: {votes} < {}",
+        acked_votes.len()
+    );
+    assert!(
+        votes <= sent_votes,
+        "more votes than were sent: {votes} > {sent_votes}"
+    );
+    assert!(views >= acked_views, "lost views: {views} < {acked_views}");
+
+    // Every acknowledged vote is there: voting again with those tokens adds nothing.
+    for &i in &acked_votes {
+        let r: Value = http
+            .post(format!("{base}/v1/resources/{SOURCE}/vote"))
+            .header("user-agent", BROWSER_UA)
+            .json(&json!({"visitor": token(i), "helpful": true}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            r["helpful_votes"], votes,
+            "token {i} was acknowledged but not stored"
+        );
+    }
+    // And nothing is doubled: every vote sent, counted once.
+    for i in (0..sent).step_by(2) {
+        http.post(format!("{base}/v1/resources/{SOURCE}/vote"))
+            .json(&json!({"visitor": token(i), "helpful": true}))
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(source_counts(&base).await["helpful_votes"], sent_votes);
+    eprintln!(
+        "crash: {} votes + {acked_views} views acknowledged before SIGKILL; after restart {votes} votes, {views} views",
+        acked_votes.len()
+    );
+}
