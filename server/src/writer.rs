@@ -189,7 +189,11 @@ async fn run(
 }
 
 async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Vec<Job>) {
-    match commit(conn, batch).await {
+    let started = std::time::Instant::now();
+    let size = batch.len();
+    let result = commit(conn, batch).await;
+    tracing::debug!(size, micros = started.elapsed().as_micros() as u64, "batch committed");
+    match result {
         Ok(results) => finish(live, batch.drain(..).zip(results.into_iter().map(Ok))),
         Err(e) => {
             // One bad write must not fail its neighbours: retry each alone.
@@ -210,14 +214,13 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Ve
 
 async fn commit(conn: &mut sqlx::AnyConnection, jobs: &[Job]) -> Result<Vec<Applied>, sqlx::Error> {
     let mut tx = conn.begin().await?;
-    let mut results = Vec::with_capacity(jobs.len());
+    let writes: Vec<Write<'_>> = jobs.iter().map(|(op, _)| op.as_write()).collect();
+    let results = store::apply_batch(&mut tx, &writes).await?;
     let mut deltas = store::Deltas::default();
-    for (op, _) in jobs {
-        let applied = store::apply(&mut tx, &op.as_write()).await?;
-        if let Applied::Changed(change) = &applied {
+    for applied in &results {
+        if let Applied::Changed(change) = applied {
             deltas.add(change);
         }
-        results.push(applied);
     }
     store::apply_deltas(&mut tx, &deltas).await?;
     tx.commit().await?;

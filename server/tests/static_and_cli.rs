@@ -35,11 +35,13 @@ async fn serves_pages_and_the_widget_with_types_compression_and_caching() {
 
     let wasm_resp = client
         .get(server.url("/widget/casm_widget_bg.wasm"))
+        .header("origin", "https://partner.example")
         .header("accept-encoding", "br, gzip")
         .send()
         .await
         .unwrap();
     assert_eq!(wasm_resp.headers()["content-type"], "application/wasm");
+    assert_eq!(wasm_resp.headers()["access-control-allow-origin"], "*");
     assert_eq!(wasm_resp.headers()["content-encoding"], "br");
     assert!(wasm_resp.headers()["cache-control"]
         .to_str()

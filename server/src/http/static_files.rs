@@ -6,6 +6,8 @@ use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use tower::ServiceBuilder;
+use axum::http::Method;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -31,7 +33,12 @@ pub fn router(config: &Config) -> Router<AppState> {
         .precompressed_br()
         .precompressed_gzip()
         .not_found_service(not_found.into_service());
+    // Partner pages load the glue with import() and the Wasm with fetch(): both need CORS.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD]);
     Router::new()
         .nest_service("/widget", widget)
         .fallback_service(www)
+        .layer(cors)
 }

@@ -1,0 +1,163 @@
+//! The maintained counters: loading them, and summing a batch's changes into them.
+
+use super::{load_partners, Partner};
+use crate::live::{Change, LiveCounts};
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// Counter columns, in the order of every `[_; 6]` count array in this crate.
+pub const COUNTER_COLUMNS: [&str; 6] = [
+    "helpful_votes",
+    "page_views",
+    "pages_emailed",
+    "metacard_views",
+    "attachments_downloaded",
+    "videos_downloaded",
+];
+
+/// The six maintained counts of one resource (or one partner's share of it), in
+/// [`COUNTER_COLUMNS`] order.
+pub type CountRow = [u64; 6];
+
+/// What the service loads into memory: live counts, per-partner counts, partners.
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    pub resources: HashMap<String, LiveCounts>,
+    /// Counts by resource, then partner.
+    pub by_partner: HashMap<String, std::collections::BTreeMap<String, CountRow>>,
+    pub partners: Vec<Partner>,
+}
+
+fn count_row(row: &sqlx::any::AnyRow) -> Result<CountRow, sqlx::Error> {
+    let mut out = [0u64; 6];
+    for (i, column) in COUNTER_COLUMNS.iter().enumerate() {
+        out[i] = row.try_get::<i64, _>(*column)?.max(0) as u64;
+    }
+    Ok(out)
+}
+
+/// Reads every maintained count and the partners on `conn`. Only aggregate tables are
+/// read, so this costs the same with a thousand events as with millions.
+pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error> {
+    let columns = COUNTER_COLUMNS.join(", ");
+    let mut counts = Counts::default();
+    let rows = sqlx::query(&format!(
+        "SELECT resource_id, {columns} FROM resource_counters"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        counts.resources.insert(
+            row.try_get("resource_id")?,
+            LiveCounts::from_row(count_row(&row)?),
+        );
+    }
+    let rows = sqlx::query("SELECT resource_id, link_id, downloads FROM link_counters")
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in rows {
+        let id: String = row.try_get("resource_id")?;
+        let downloads: i64 = row.try_get("downloads")?;
+        counts
+            .resources
+            .entry(id)
+            .or_default()
+            .links
+            .insert(row.try_get("link_id")?, downloads.max(0) as u64);
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT partner, resource_id, {columns} FROM partner_counters"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        counts
+            .by_partner
+            .entry(row.try_get("resource_id")?)
+            .or_default()
+            .insert(row.try_get("partner")?, count_row(&row)?);
+    }
+    counts.partners = load_partners(conn).await?;
+    Ok(counts)
+}
+
+/// Counter changes of one batch, summed per resource, per (partner, resource) and per link,
+/// so a batch of a hundred votes on one resource updates its counter rows once.
+#[derive(Default)]
+pub struct Deltas {
+    resources: HashMap<String, [i64; 6]>,
+    partners: HashMap<(String, String), [i64; 6]>,
+    links: HashMap<(String, String), i64>,
+}
+
+impl Deltas {
+    /// Adds one committed change.
+    pub fn add(&mut self, change: &Change) {
+        let (resource, partner, column, delta) = change.column_delta();
+        self.resources.entry(resource.to_owned()).or_default()[column] += delta;
+        self.partners
+            .entry((partner.to_owned(), resource.to_owned()))
+            .or_default()[column] += delta;
+        if let Change::Event {
+            link: Some(link), ..
+        } = change
+        {
+            *self
+                .links
+                .entry((resource.to_owned(), link.clone()))
+                .or_default() += 1;
+        }
+    }
+}
+
+/// Applies a batch's summed counter changes on `conn` (inside the batch's transaction).
+pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(), sqlx::Error> {
+    let set = COUNTER_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("UPDATE resource_counters SET {set} WHERE resource_id = $7");
+    for (resource, d) in &deltas.resources {
+        let mut q = sqlx::query(&sql);
+        for v in d {
+            q = q.bind(*v);
+        }
+        q.bind(resource).execute(&mut *conn).await?;
+    }
+    let columns = COUNTER_COLUMNS.join(", ");
+    let values = (3..9)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let set = COUNTER_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = partner_counters.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO partner_counters (partner, resource_id, {columns}) VALUES ($1, $2, {values}) \
+         ON CONFLICT (partner, resource_id) DO UPDATE SET {set}"
+    );
+    for ((partner, resource), d) in &deltas.partners {
+        let mut q = sqlx::query(&sql).bind(partner).bind(resource);
+        for v in d {
+            q = q.bind(*v);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    for ((resource, link), n) in &deltas.links {
+        sqlx::query(
+            "INSERT INTO link_counters (resource_id, link_id, downloads) VALUES ($1, $2, $3) \
+             ON CONFLICT (resource_id, link_id) \
+             DO UPDATE SET downloads = link_counters.downloads + excluded.downloads",
+        )
+        .bind(resource)
+        .bind(link)
+        .bind(*n)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,255 @@
+//! The database behind one small interface: SQLite (default) or PostgreSQL, chosen by URL.
+//!
+//! Reads at request time never come here: the service loads everything into
+//! [`crate::live::Live`] at start. The store is written by the writer task
+//! ([`crate::writer`]) and by `import`.
+
+mod counts;
+mod writes;
+
+pub use counts::{apply_deltas, load_counts, CountRow, Counts, Deltas, COUNTER_COLUMNS};
+pub use writes::{apply, apply_batch, expire, Applied, Write};
+
+use casm_model::{Catalogue, Resource};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Executor, Row};
+use std::str::FromStr;
+
+/// Which database the URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connected, migrated database.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL (use sqlite://PATH or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored resource {id} is not readable: {source}")]
+    Corrupt {
+        id: String,
+        source: serde_json::Error,
+    },
+    #[error("creating the database folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Current time as Unix seconds, the form timestamps are stored in.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Connects to `url`, creating a SQLite file (and its folder) if needed, and runs the
+    /// migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)?;
+                }
+            }
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            // One connection is the writer's for the life of the service; one is for
+            // start-up loads and the command line.
+            .max_connections(3)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // FULL: an acknowledged vote survives power loss, and group commit
+                        // makes the extra fsync nearly free (see README figures).
+                        conn.execute(
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                             PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for the writer task to keep.
+    pub async fn writer_connection(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Every resource, in catalogue order.
+    pub async fn load_catalogue(&self) -> Result<Vec<Resource>, StoreError> {
+        let rows = sqlx::query("SELECT id, doc FROM resources ORDER BY position, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                let doc: String = row.try_get("doc")?;
+                serde_json::from_str(&doc).map_err(|source| StoreError::Corrupt { id, source })
+            })
+            .collect()
+    }
+
+    /// Live counts, per-partner counts and partners, as the service loads them.
+    pub async fn load_counts(&self) -> Result<Counts, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_counts(&mut conn).await?)
+    }
+
+    /// Registered partners.
+    pub async fn partners(&self) -> Result<Vec<Partner>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_partners(&mut conn).await?)
+    }
+
+    /// Adds a partner or replaces its name and origins.
+    pub async fn add_partner(&self, partner: &Partner) -> Result<(), StoreError> {
+        let origins =
+            serde_json::to_string(&partner.origins).map_err(|source| StoreError::Corrupt {
+                id: partner.key.clone(),
+                source,
+            })?;
+        sqlx::query(
+            "INSERT INTO partners (key, name, origins, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO UPDATE SET name = excluded.name, origins = excluded.origins",
+        )
+        .bind(&partner.key)
+        .bind(&partner.name)
+        .bind(origins)
+        .bind(now_secs())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes a partner; its counts stay. Returns whether it existed.
+    pub async fn remove_partner(&self, key: &str) -> Result<bool, StoreError> {
+        let n = sqlx::query("DELETE FROM partners WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// Whether the catalogue has no resources.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM resources")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        Ok(n == 0)
+    }
+
+    /// Adds or replaces every resource of an already validated catalogue, in one
+    /// transaction: a failure leaves the database as it was. Counts are kept.
+    pub async fn import(&self, catalogue: &Catalogue) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_secs();
+        for (position, resource) in catalogue.resources.iter().enumerate() {
+            let doc = serde_json::to_string(resource).map_err(|source| StoreError::Corrupt {
+                id: resource.id.clone(),
+                source,
+            })?;
+            sqlx::query(
+                "INSERT INTO resources (id, position, doc, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO UPDATE SET position = excluded.position, \
+                 doc = excluded.doc, updated_at = excluded.updated_at",
+            )
+            .bind(&resource.id)
+            .bind(position as i64)
+            .bind(doc)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO resource_counters (resource_id) VALUES ($1) \
+                 ON CONFLICT (resource_id) DO NOTHING",
+            )
+            .bind(&resource.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(catalogue.resources.len())
+    }
+
+    /// The catalogue in the import format.
+    pub async fn export(&self) -> Result<Catalogue, StoreError> {
+        Ok(Catalogue::new(self.load_catalogue().await?))
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A partner site allowed to send votes and events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partner {
+    /// Short key recorded with every vote and event, e.g. `casm-demo`.
+    pub key: String,
+    pub name: String,
+    /// Origin patterns: `https://example.org`, or `http://127.0.0.1:*` for any port.
+    pub origins: Vec<String>,
+}
+
+/// Registered partners, by key.
+pub async fn load_partners(conn: &mut AnyConnection) -> Result<Vec<Partner>, sqlx::Error> {
+    let rows = sqlx::query("SELECT key, name, origins FROM partners ORDER BY key")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let origins: String = row.try_get("origins")?;
+            Ok(Partner {
+                key: row.try_get("key")?,
+                name: row.try_get("name")?,
+                origins: serde_json::from_str(&origins).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
