@@ -10,7 +10,7 @@ cargo build -q --release -p casm-feed
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 CASM_SECRET=bench target/release/casm-feed serve --listen 127.0.0.1:0 --demo \
-  --database "sqlite://$dir/bench.db" --post-rate 0 >"$dir/out" 2>"$dir/err" &
+  --database "sqlite://$dir/bench.db" --post-rate 0 --vote-cap 0 >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 50); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$dir/out")
@@ -24,7 +24,8 @@ function request()
   n = n + 1
   local body = string.format('{"visitor":"bench-%d-%012d","helpful":true}', tid, n)
   return wrk.format("POST", "/v1/resources/casm-global-partnership/vote",
-    {["Content-Type"] = "application/json"}, body)
+    {["Content-Type"] = "application/json", ["Origin"] = "http://127.0.0.1:8080",
+     ["User-Agent"] = "Mozilla/5.0 (bench) Chrome/156.0"}, body)
 end
 function done(summary, latency, requests)
   io.write(string.format("RESULT %.0f %.2f %d\n", summary.requests / (summary.duration / 1e6),
@@ -53,6 +54,7 @@ run "GET /v1/stats?ids=3 ids (gzip)" -s "$dir/get.lua" -H 'Accept-Encoding: gzip
   "$url/v1/stats?ids=casm-global-partnership,women-in-asm-toolkit,casm-knowledge-library"
 run "POST vote (new visitor each, durable)" -s "$dir/vote.lua" "$url"
 rss=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
-votes=$(curl -s "$url/v1/stats?ids=casm-global-partnership" | grep -o '"helpful_votes":[0-9]*')
+votes=$(curl -s "$url/v1/stats?ids=casm-global-partnership" | grep -o '"helpful_votes":[0-9]*' | cut -d: -f2)
+rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM votes').fetchone()[0])" "$dir/bench.db")
 echo
-echo "peak RSS of the service: $((rss / 1024)) MB; $votes after the vote run; WAL: $(du -h "$dir/bench.db-wal" | cut -f1)"
+echo "peak RSS of the service: $((rss / 1024)) MB; after the vote run: $votes helpful votes served, $rows vote rows on disk; WAL: $(du -h "$dir/bench.db-wal" | cut -f1)"

@@ -1,0 +1,245 @@
+//! The DOM layer: shadow roots, turning a view tree into elements, in-place updates,
+//! listeners and console lines. Everything else in the crate is plain Rust.
+//!
+//! Elements are made with `createElement`, text with text nodes; nothing is ever parsed as
+//! HTML, so feed text cannot become markup.
+
+use crate::view::{Action, Child, Node, Slot};
+use gloo_events::{EventListener, EventListenerOptions};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    Document, Element, Event, HtmlElement, HtmlInputElement, HtmlTextAreaElement, ShadowRoot,
+    ShadowRootInit, ShadowRootMode,
+};
+
+/// What the controller does when a rendered element's event fires.
+pub type Handler = Rc<dyn Fn(&Action, &Event)>;
+
+/// The widget's stylesheet.
+pub const STYLE: &str = include_str!("style.css");
+
+thread_local! {
+    static WARNED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A widget's shadow root.
+pub struct Root {
+    shadow: ShadowRoot,
+}
+
+impl Root {
+    /// The shadow root, for tests and queries.
+    pub fn as_raw(&self) -> &ShadowRoot {
+        &self.shadow
+    }
+}
+
+/// Opens (or reuses, after an unmount) the host's open shadow root.
+pub fn attach(host: &Element) -> Result<Root, JsValue> {
+    let shadow = match host.shadow_root() {
+        Some(s) => s,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    Ok(Root { shadow })
+}
+
+fn document() -> Result<Document, JsValue> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))
+}
+
+/// A rendered view: the named elements the controller updates, and the listeners, which
+/// are removed when this is dropped.
+#[must_use = "dropping it removes the listeners"]
+pub struct Rendered {
+    /// (slot, enclosing slot, element)
+    slots: Vec<(Slot, Option<Slot>, Element)>,
+    /// (enclosing slot, listener)
+    listeners: Vec<(Option<Slot>, EventListener)>,
+}
+
+/// Replaces the root's content with the stylesheet (a `<style>` of its own: the page's
+/// CSS does not reach into the shadow root) and `tree`.
+pub fn render(root: &Root, tree: &Node, handler: &Handler) -> Result<Rendered, JsValue> {
+    let doc = document()?;
+    let mut out = Rendered {
+        slots: Vec::new(),
+        listeners: Vec::new(),
+    };
+    let element = build(&doc, tree, None, handler, &mut out)?;
+    let style = doc.create_element("style")?;
+    style.set_text_content(Some(STYLE));
+    clear(root);
+    root.shadow.append_child(&style)?;
+    root.shadow.append_child(&element)?;
+    Ok(out)
+}
+
+/// Empties the shadow root.
+pub fn clear(root: &Root) {
+    root.shadow.set_text_content(None);
+}
+
+fn build(
+    doc: &Document,
+    node: &Node,
+    region: Option<Slot>,
+    handler: &Handler,
+    out: &mut Rendered,
+) -> Result<Element, JsValue> {
+    let el = doc.create_element(node.tag)?;
+    for (name, value) in &node.attrs {
+        if name.starts_with("--") {
+            if let Some(h) = el.dyn_ref::<HtmlElement>() {
+                h.style().set_property(name, value)?;
+            }
+        } else {
+            el.set_attribute(name, value)?;
+        }
+    }
+    if let Some(slot) = node.slot {
+        out.slots.push((slot, region, el.clone()));
+    }
+    if let Some(on) = &node.on {
+        let action = on.action.clone();
+        let handler = Rc::clone(handler);
+        let prevent = on.prevent_default;
+        let options = if prevent {
+            EventListenerOptions::enable_prevent_default()
+        } else {
+            EventListenerOptions::default()
+        };
+        let listener = EventListener::new_with_options(&el, on.event, options, move |e| {
+            if prevent {
+                e.prevent_default();
+            }
+            handler(&action, e);
+        });
+        out.listeners.push((region, listener));
+    }
+    // Children belong to the outermost slot around them, so replacing that slot's
+    // content also drops their listeners and slots.
+    let inner = region.or(node.slot);
+    for child in &node.children {
+        match child {
+            Child::Text(t) => {
+                el.append_child(&doc.create_text_node(t))?;
+            }
+            Child::El(n) => {
+                let child = build(doc, n, inner, handler, out)?;
+                el.append_child(&child)?;
+            }
+        }
+    }
+    Ok(el)
+}
+
+impl Rendered {
+    /// The element named `slot`.
+    pub fn slot(&self, slot: Slot) -> Option<&Element> {
+        self.slots
+            .iter()
+            .find(|(s, _, _)| *s == slot)
+            .map(|(_, _, e)| e)
+    }
+
+    /// Sets the text of a slot.
+    pub fn set_text(&self, slot: Slot, text: &str) {
+        if let Some(e) = self.slot(slot) {
+            e.set_text_content(Some(text));
+        }
+    }
+
+    /// Sets an attribute of a slot.
+    pub fn set_attr(&self, slot: Slot, name: &str, value: &str) {
+        if let Some(e) = self.slot(slot) {
+            // Only fails for invalid attribute names, which are all ours and valid.
+            let _ = e.set_attribute(name, value);
+        }
+    }
+
+    /// The value of a text field slot.
+    pub fn value(&self, slot: Slot) -> Option<String> {
+        let e = self.slot(slot)?;
+        e.dyn_ref::<HtmlTextAreaElement>()
+            .map(HtmlTextAreaElement::value)
+            .or_else(|| e.dyn_ref::<HtmlInputElement>().map(HtmlInputElement::value))
+    }
+
+    /// Moves keyboard focus to a slot.
+    pub fn focus(&self, slot: Slot) {
+        if let Some(h) = self.slot(slot).and_then(|e| e.dyn_ref::<HtmlElement>()) {
+            let _ = h.focus();
+        }
+    }
+
+    /// Replaces the content of a slot (or empties it), with its listeners.
+    pub fn replace(
+        &mut self,
+        slot: Slot,
+        tree: Option<&Node>,
+        handler: &Handler,
+    ) -> Result<(), JsValue> {
+        let Some(target) = self.slot(slot).cloned() else {
+            return Ok(());
+        };
+        self.listeners.retain(|(region, _)| *region != Some(slot));
+        self.slots.retain(|(_, region, _)| *region != Some(slot));
+        target.set_text_content(None);
+        if let Some(tree) = tree {
+            let el = build(&document()?, tree, Some(slot), handler, self)?;
+            target.append_child(&el)?;
+        }
+        Ok(())
+    }
+}
+
+/// Language tags that apply to `host`, most specific first: its closest `lang`
+/// attribute (the page's, at the latest), then the browser's language.
+pub fn lang_candidates(host: &Element) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(lang) = host
+        .closest("[lang]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("lang"))
+    {
+        out.push(lang);
+    }
+    if let Some(lang) = web_sys::window().and_then(|w| w.navigator().language()) {
+        out.push(lang);
+    }
+    out
+}
+
+/// The host page's origin.
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Writes one `[casm]` console line.
+pub fn console(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&crate::format::cat(&[
+        "[casm] ", message,
+    ])));
+}
+
+/// Writes a `[casm]` console line unless the same line was written before on this page.
+pub fn console_once(message: &str) {
+    let first = WARNED.with(|w| {
+        let mut w = w.borrow_mut();
+        let first = !w.iter().any(|m| m == message);
+        if first {
+            w.push(message.to_owned());
+        }
+        first
+    });
+    if first {
+        console(message);
+    }
+}

@@ -1,0 +1,180 @@
+// End-to-end harness: the real feed service (target/debug/casm-feed) on port 0 with a fresh
+// SQLite file and the demo catalogue, a partner site on another origin, and Debian's
+// Chromium driven by playwright-core. Nothing here stands in for our own service.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
+const BIN = process.env.CASM_FEED_BIN ?? join(ROOT, 'target/debug/casm-feed');
+export const SOURCE = 'casm-global-partnership';
+
+/** A resource whose text is hostile, written straight into the database the way a
+ * compromised catalogue would be: `import` refuses javascript: links, the widget must too. */
+export const HOSTILE = {
+  id: 'hostile-test',
+  kind: 'report',
+  title: '<script>window.__pwned="title"</script>Hostile <b>title</b>',
+  summary: '<img src=x onerror="window.__pwned=\'summary\'">A summary',
+  body: ['<iframe src="javascript:window.__pwned=\'body\'"></iframe>Body text'],
+  links: [
+    { id: 'evil', title: 'Evil link', url: 'javascript:window.__pwned="link"', kind: 'page' },
+    { id: 'data', title: 'Data link', url: 'data:text/html,<script>alert(1)</script>', kind: 'document', mime_type: 'text/html' },
+    { id: 'fine', title: 'Fine link', url: 'https://example.org/report.pdf', kind: 'page' },
+  ],
+  partners: ['<svg onload="window.__pwned=\'partner\'">'],
+  tags: ['hostile'],
+  language: 'en',
+  related: [],
+  highlights: [],
+  created: '2012-02-29T13:47:00Z',
+  modified: '2012-02-29T13:47:00Z',
+  version: 1,
+  version_comment: '<script>window.__pwned="comment"</script>',
+};
+
+function insertHostile(dbFile) {
+  const script = `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+doc = sys.argv[2]
+rid = json.loads(doc)["id"]
+db.execute("INSERT INTO resources (id, position, doc, updated_at) VALUES (?, 999, ?, 0)", (rid, doc))
+db.execute("INSERT INTO resource_counters (resource_id) VALUES (?)", (rid,))
+db.commit()
+`;
+  execFileSync('python3', ['-c', script, dbFile, JSON.stringify(HOSTILE)]);
+}
+
+/** Starts the feed service. `hostile` adds HOSTILE to the catalogue. */
+export async function startFeed({ hostile = false, dir } = {}) {
+  dir ??= mkdtempSync(join(tmpdir(), 'casm-e2e-'));
+  const dbFile = join(dir, 'casm.db');
+  const database = `sqlite://${dbFile}`;
+  const env = { ...process.env, CASM_DATABASE: database, CASM_SECRET: 'e2e', RUST_LOG: 'warn' };
+  if (!existsSync(dbFile)) {
+    execFileSync(BIN, ['import', join(ROOT, 'data/demo-catalogue.json')], { env, stdio: 'pipe' });
+    // Partner pages in these tests are served from loopback origins on random ports.
+    execFileSync(BIN, ['partner', 'add', 'e2e', '--name', 'End-to-end partner pages',
+      '--origin', 'http://127.0.0.1:*'], { env, stdio: 'pipe' });
+    if (hostile) insertHostile(dbFile);
+  }
+  const proc = spawn(
+    BIN,
+    ['serve', '--listen', '127.0.0.1:0', '--www', join(ROOT, 'www'), '--pkg', join(ROOT, 'pkg'),
+      '--data-dir', dir, '--post-rate', '0', '--vote-cap', '0',
+      // Headless Chromium's events are not counted unless a harness opts in.
+      '--count-headless'],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`casm-feed exited with ${code}`)));
+  });
+  return {
+    base,
+    dir,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await once(proc, 'exit');
+      }
+    },
+    async stats(id) {
+      const r = await fetch(`${base}/v1/stats?ids=${id}`);
+      return (await r.json()).resources[id];
+    },
+  };
+}
+
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+/** A partner website on its own origin: pages registered by tests, and a self-hosted copy
+ * of the widget build under /self-hosted/ (for the offline test, where the feed is down). */
+export async function startPartner() {
+  const pages = new Map();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (pages.has(url.pathname)) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(pages.get(url.pathname));
+      return;
+    }
+    if (url.pathname.startsWith('/self-hosted/')) {
+      const file = join(ROOT, 'pkg', url.pathname.slice('/self-hosted/'.length).replace(/\.\./g, ''));
+      if (existsSync(file)) {
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        res.end(readFileSync(file));
+        return;
+      }
+    }
+    res.writeHead(404).end('not found');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    origin,
+    page(path, html) {
+      pages.set(path, html);
+      return origin + path;
+    },
+    async stop() {
+      server.close();
+    },
+  };
+}
+
+/** A partner page around `body`, loading the widget from `scriptSrc`. */
+export function partnerPage({ scriptSrc, body, head = '', lang = 'en' }) {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Partner page</title>${head}</head>
+<body style="margin:0;padding:16px;font-family:Georgia,serif;background:#f4f1ea">
+<h1 style="font-size:20px">A partner website</h1>
+${body}
+<script src="${scriptSrc}" async></script>
+</body></html>`;
+}
+
+/** Debian's Chromium with the flags this closed machine needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A new page in a fresh context that records uncaught errors and console lines. */
+export async function openPage(browser, { colorScheme = 'light', locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ colorScheme, locale, viewport: { width: 900, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  const consoleLines = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  return { context, page, errors, consoleLines };
+}
+
+/** Saves a screenshot into the git-ignored artifacts folder. */
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export function cleanup(dir) {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}

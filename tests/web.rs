@@ -1,0 +1,432 @@
+//! The DOM layer and the mounted widget in headless Chromium:
+//! `cargo test -p casm-widget --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use casm_model::{Counter, LinkKind, ResourceKind};
+use casm_widget::dom::{self, Handler};
+use casm_widget::feed::{Counts, Item, ItemLink};
+use casm_widget::i18n::Lang;
+use casm_widget::options::{Show, Theme, View};
+use casm_widget::view::{self, Ctx};
+use js_sys::{Object, Promise, Reflect};
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, ShadowRoot};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Nothing listens here: requests to it fail at once, like an unreachable service.
+const DEAD_FEED: &str = "http://127.0.0.1:9";
+
+const RESOURCE_JSON: &str = r#"{
+  "id": "casm-global-partnership",
+  "url": "http://127.0.0.1:9/resource.html?id=casm-global-partnership",
+  "title": "CASM Global Partnership Roundtable",
+  "summary": "A roundtable on artisanal and small-scale mining.",
+  "content_text": "First paragraph.\n\nSecond paragraph.",
+  "date_published": "2012-02-29T13:47:00-05:00",
+  "date_modified": "2012-02-29T13:47:00-05:00",
+  "language": "en",
+  "tags": ["roundtable"],
+  "_casm": {
+    "kind": "online_resource",
+    "partners": ["World Bank", "IFC", "DFID", "CommDev"],
+    "body": ["First paragraph.", "Second paragraph."],
+    "links": [
+      {"id": "agenda", "title": "Roundtable Agenda", "url": "http://127.0.0.1:9/files/agenda.pdf",
+       "kind": "document", "mime_type": "application/pdf", "size": 1234}
+    ],
+    "related": [], "highlights": [], "version": 1, "version_comment": "",
+    "counters": {"helpful_votes": 2, "page_views": 865, "pages_emailed": 0, "metacard_views": 1,
+      "attachments_downloaded": 0, "videos_downloaded": 0, "relationships_and_highlights": 0,
+      "popularity_rank": 19, "popularity_total": 33, "links": {"agenda": 0}}
+  }
+}"#;
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect_throw("unreachable: no document")
+}
+
+fn host() -> Element {
+    let doc = document();
+    let el = doc.create_element("div").expect_throw("unreachable: div");
+    doc.body()
+        .expect_throw("unreachable: no body")
+        .append_child(&el)
+        .expect_throw("unreachable: append");
+    el
+}
+
+fn shadow(el: &Element) -> ShadowRoot {
+    el.shadow_root()
+        .expect_throw("the widget has no shadow root")
+}
+
+fn query(root: &ShadowRoot, selector: &str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+fn text(root: &ShadowRoot, selector: &str) -> String {
+    query(root, selector)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .expect_throw("unreachable: no window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Waits up to two seconds for `selector` to match in `root`.
+async fn wait_for(root: &ShadowRoot, selector: &str) -> Element {
+    for _ in 0..100 {
+        if let Some(e) = query(root, selector) {
+            return e;
+        }
+        sleep(20).await;
+    }
+    panic!("{selector} never appeared");
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).expect_throw("unreachable: set");
+    }
+    o.into()
+}
+
+/// Options as the loader passes them, and a prefetched answer carrying `json`.
+fn resource_options(json: &str) -> (JsValue, JsValue) {
+    let options = object(&[
+        ("resource", "casm-global-partnership".into()),
+        ("feed", DEAD_FEED.into()),
+        ("lazy", "false".into()),
+        ("defaultFeed", DEAD_FEED.into()),
+    ]);
+    let response = web_sys::Response::new_with_opt_str(Some(json)).expect_throw("response");
+    let prefetch = object(&[
+        (
+            "url",
+            "http://127.0.0.1:9/v1/resources/casm-global-partnership".into(),
+        ),
+        ("response", Promise::resolve(&response).into()),
+    ]);
+    (options, prefetch)
+}
+
+fn item() -> Item {
+    Item {
+        id: "casm-global-partnership".into(),
+        url: "https://feed.example.org/resource.html?id=casm-global-partnership".into(),
+        title: "CASM Global Partnership".into(),
+        summary: "A roundtable.".into(),
+        body: vec!["One.".into()],
+        kind: Some(ResourceKind::OnlineResource),
+        language: "en".into(),
+        partners: vec!["World Bank".into()],
+        links: vec![ItemLink {
+            id: "agenda".into(),
+            title: "Roundtable Agenda".into(),
+            url: "https://feed.example.org/files/agenda.pdf".into(),
+            kind: Some(LinkKind::Document),
+            mime_type: Some("application/pdf".into()),
+            size: Some(1234),
+        }],
+        created: "2012-02-29T13:47:00-05:00".into(),
+        modified: "2012-02-29T13:47:00-05:00".into(),
+        version_comment: String::new(),
+        counters: Some(
+            Counts::default()
+                .with(Counter::HelpfulVotes, 3)
+                .with(Counter::PageViews, 1865)
+                .with(Counter::PopularityRank, 19)
+                .with(Counter::PopularityTotal, 33),
+        ),
+    }
+}
+
+fn render_item(item: &Item, lang: Lang) -> (Element, dom::Root, dom::Rendered) {
+    let el = host();
+    let root = dom::attach(&el).expect_throw("attach");
+    let ctx = Ctx {
+        lang,
+        show: Show::fitting(View::Resource),
+        page_origin: "http://127.0.0.1",
+        voted: false,
+    };
+    let tree = view::frame(
+        View::Resource,
+        Theme::Auto,
+        Some("#0a7"),
+        lang,
+        false,
+        view::resource(item, &ctx),
+    );
+    let handler: Handler = Rc::new(|_, _| {});
+    let rendered = dom::render(&root, &tree, &handler).expect_throw("render");
+    (el, root, rendered)
+}
+
+#[wasm_bindgen_test]
+fn a_view_model_renders_into_the_shadow_root_with_data_stat_values() {
+    let (_el, root, _r) = render_item(&item(), Lang::En);
+    let root = root.as_raw();
+    assert_eq!(text(root, "[data-stat=popularity_rank]"), "#19 of 33 items");
+    assert_eq!(text(root, "[data-stat=page_views]"), "1,865");
+    assert_eq!(text(root, "[data-stat=helpful_votes]"), "3");
+    assert_eq!(
+        text(root, "[data-field=date_created]"),
+        "Wednesday, February 29, 2012 1:47 PM"
+    );
+    assert_eq!(text(root, "[part=title]"), "CASM Global Partnership");
+    let vote = query(root, "button[part=vote]").expect_throw("vote button");
+    assert_eq!(vote.get_attribute("aria-pressed").as_deref(), Some("false"));
+    // the accent colour is set through the style object, not as markup
+    let wrapper = query(root, "[part=widget]")
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        .expect_throw("wrapper");
+    assert_eq!(
+        wrapper
+            .style()
+            .get_property_value("--casm-accent")
+            .ok()
+            .as_deref(),
+        Some("#0a7")
+    );
+}
+
+#[wasm_bindgen_test]
+fn hostile_feed_text_stays_text() {
+    let mut it = item();
+    it.title = "<script>window.pwned = 1</script>".into();
+    it.summary = "<img src=x onerror=\"window.pwned = 1\">".into();
+    it.body = vec!["<b>bold</b>".into()];
+    let (_el, root, _r) = render_item(&it, Lang::En);
+    let root = root.as_raw();
+    assert!(query(root, "script").is_none());
+    assert!(query(root, "img").is_none());
+    assert!(query(root, "b").is_none());
+    assert_eq!(
+        text(root, "[part=title]"),
+        "<script>window.pwned = 1</script>"
+    );
+    assert_eq!(
+        text(root, "[part=summary]"),
+        "<img src=x onerror=\"window.pwned = 1\">"
+    );
+    let pwned = Reflect::get(&web_sys::window().expect_throw("window"), &"pwned".into());
+    assert!(pwned.map(|v| v.is_undefined()).unwrap_or(true));
+}
+
+#[wasm_bindgen_test]
+fn a_javascript_link_has_no_href() {
+    let mut it = item();
+    it.links[0].url = "javascript:alert(1)".into();
+    it.url = "javascript:alert(2)".into();
+    let (_el, root, _r) = render_item(&it, Lang::En);
+    let root = root.as_raw();
+    let link = query(root, "[part=link]").expect_throw("link");
+    assert_eq!(link.text_content().as_deref(), Some("Roundtable Agenda"));
+    assert!(!link.has_attribute("href"));
+    assert!(query(root, "[href^=javascript]").is_none());
+    assert!(query(root, "[part=share]").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_vote_button_toggles_aria_pressed_and_rolls_back_on_failure() {
+    let el = host();
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let root = shadow(&el);
+    let vote = wait_for(&root, "button[part=vote]")
+        .await
+        .dyn_into::<HtmlElement>()
+        .expect_throw("button");
+    assert_eq!(text(&root, "[data-stat=page_views]"), "865");
+    assert_eq!(text(&root, "[data-stat=helpful_votes]"), "2");
+    assert_eq!(vote.get_attribute("aria-pressed").as_deref(), Some("false"));
+
+    vote.click();
+    // optimistic: pressed and counted before the service answers
+    assert_eq!(vote.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(text(&root, "[data-stat=helpful_votes]"), "3");
+
+    // the service cannot be reached: rolled back, and the live region says why
+    for _ in 0..100 {
+        if vote.get_attribute("aria-pressed").as_deref() == Some("false") {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(vote.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(text(&root, "[data-stat=helpful_votes]"), "2");
+    let live = query(&root, "[aria-live=polite][part=live]").expect_throw("live region");
+    assert_eq!(
+        live.text_content().as_deref(),
+        Some("Your vote could not be saved: the service cannot be reached.")
+    );
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn unmount_removes_the_shadow_content() {
+    let el = host();
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let root = shadow(&el);
+    wait_for(&root, "[part=resource]").await;
+    widget.unmount();
+    assert_eq!(root.child_element_count(), 0);
+    assert_eq!(root.text_content().unwrap_or_default(), "");
+    // remounting reuses the shadow root
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let again = casm_widget::mount(&el, &options, &prefetch).expect_throw("remount");
+    wait_for(&root, "[part=resource]").await;
+    again.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_language_comes_from_the_closest_lang_attribute() {
+    let outer = host();
+    outer.set_attribute("lang", "fr-CA").expect_throw("lang");
+    let el = document().create_element("div").expect_throw("div");
+    outer.append_child(&el).expect_throw("append");
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let root = shadow(&el);
+    wait_for(&root, "[part=resource]").await;
+    assert_eq!(
+        text(&root, "[data-stat=popularity_rank]"),
+        "n°\u{a0}19 sur 33 éléments"
+    );
+    assert_eq!(
+        text(&root, "[data-field=date_created]"),
+        "mercredi 29 février 2012 13:47"
+    );
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn not_found_and_unreachable_become_messages_in_the_widget() {
+    let el = host();
+    let options = object(&[
+        ("resource", "no-such-resource".into()),
+        ("feed", DEAD_FEED.into()),
+        ("defaultFeed", DEAD_FEED.into()),
+    ]);
+    let widget = casm_widget::mount(&el, &options, &JsValue::UNDEFINED).expect_throw("mount");
+    let root = shadow(&el);
+    let error = wait_for(&root, "[part=error]").await;
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert!(text(&root, "[part=error]").contains("cannot be reached"));
+    assert!(query(&root, "button[part=retry]").is_some());
+    widget.unmount();
+
+    let el = host();
+    let response = web_sys::Response::new_with_opt_str_and_init(
+        Some(r#"{"error":{"code":"not_found","message":"no such resource"}}"#),
+        &{
+            let init = web_sys::ResponseInit::new();
+            init.set_status(404);
+            init
+        },
+    )
+    .expect_throw("response");
+    let prefetch = object(&[
+        (
+            "url",
+            "http://127.0.0.1:9/v1/resources/no-such-resource".into(),
+        ),
+        ("response", Promise::resolve(&response).into()),
+    ]);
+    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let root = shadow(&el);
+    wait_for(&root, "[part=error]").await;
+    assert_eq!(
+        text(&root, "[part=error] p"),
+        "This resource was not found."
+    );
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn offline_shows_the_last_copy_marked_as_possibly_out_of_date() {
+    casm_widget::storage::cache_put(
+        "http://127.0.0.1:9/v1/resources/casm-global-partnership",
+        RESOURCE_JSON,
+    );
+    let el = host();
+    let options = object(&[
+        ("resource", "casm-global-partnership".into()),
+        ("view", "card".into()),
+        ("feed", DEAD_FEED.into()),
+        ("defaultFeed", DEAD_FEED.into()),
+    ]);
+    let widget = casm_widget::mount(&el, &options, &JsValue::UNDEFINED).expect_throw("mount");
+    let root = shadow(&el);
+    wait_for(&root, "[part=card]").await;
+    assert!(query(&root, "[part=notice]").is_some());
+    assert_eq!(
+        text(&root, "[data-stat=popularity_rank]"),
+        "#19 of 33 items"
+    );
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn invalid_options_never_break_the_page() {
+    let el = host();
+    let options = object(&[
+        ("view", "grid".into()),
+        ("theme", "neon".into()),
+        ("accent", "notacolour".into()),
+        ("limit", "-4".into()),
+        ("feed", DEAD_FEED.into()),
+        ("defaultFeed", DEAD_FEED.into()),
+    ]);
+    let widget = casm_widget::mount(&el, &options, &JsValue::UNDEFINED).expect_throw("mount");
+    let root = shadow(&el);
+    wait_for(&root, "[part=error]").await;
+    let wrapper = query(&root, "[part=widget]").expect_throw("wrapper");
+    assert_eq!(
+        wrapper.get_attribute("class").as_deref(),
+        Some("casm auto list")
+    );
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_feedback_form_opens_inside_the_widget() {
+    let el = host();
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let root = shadow(&el);
+    let open = wait_for(&root, "[part=feedback-button]")
+        .await
+        .dyn_into::<HtmlElement>()
+        .expect_throw("button");
+    open.click();
+    let form = wait_for(&root, "form[part=feedback-form]").await;
+    // an empty submission is refused inside the widget
+    let submit = form
+        .query_selector("button[type=submit]")
+        .ok()
+        .flatten()
+        .and_then(|b| b.dyn_into::<HtmlElement>().ok())
+        .expect_throw("submit");
+    submit.click();
+    assert_eq!(
+        text(&root, "[part=feedback-status]"),
+        "Please write your comments first."
+    );
+    widget.unmount();
+}
