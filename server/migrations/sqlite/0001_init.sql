@@ -38,14 +38,17 @@ CREATE TABLE partner_counters (
     attachments_downloaded INTEGER NOT NULL DEFAULT 0,
     videos_downloaded      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (partner, resource_id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE link_counters (
     resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
     link_id     TEXT NOT NULL,
     downloads   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (resource_id, link_id)
-);
+) WITHOUT ROWID;
+
+-- Tables keyed by text are WITHOUT ROWID: one B-tree per insert instead of a table and an
+-- index, which halves the pages a batch of votes dirties.
 
 -- One row per (resource, visitor): the uniqueness constraint is what makes a vote count once.
 -- `visitor` is a keyed hash of the token the widget sends, never the token itself; the row
@@ -56,7 +59,7 @@ CREATE TABLE votes (
     partner     TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
     PRIMARY KEY (resource_id, visitor)
-);
+) WITHOUT ROWID;
 
 -- When a visitor's view of a resource last counted: one view per 30 minutes. Rows older
 -- than the window are deleted.
@@ -66,7 +69,7 @@ CREATE TABLE view_marks (
     kind        TEXT NOT NULL,
     counted_at  INTEGER NOT NULL,
     PRIMARY KEY (resource_id, visitor, kind)
-);
+) WITHOUT ROWID;
 
 -- Votes per network per resource per UTC day. `network` is a hash of the address's
 -- network with a salt that changes daily and is never stored; rows of past days are deleted.
@@ -76,7 +79,7 @@ CREATE TABLE vote_caps (
     resource_id TEXT NOT NULL,
     votes       INTEGER NOT NULL,
     PRIMARY KEY (day, network, resource_id)
-);
+) WITHOUT ROWID;
 
 -- The event log: what was counted, when, from which partner. No visitor, address or agent.
 CREATE TABLE events (
