@@ -281,6 +281,53 @@ test('with the service down: the saved copy is shown marked out of date, or an o
   await context.close();
 });
 
+test('one Wasm download per page, compressed; late elements mount; attribute changes re-render; unmount cleans up', async () => {
+  const url = partner.page('/spa.html', partnerPage({
+    scriptSrc: script(),
+    body: `<div id="a" data-casm-widget data-view="card" data-resource="${SOURCE}" data-lazy="false"></div>
+           <div id="b" data-casm-widget data-view="card" data-resource="women-in-asm-toolkit" data-lazy="false"></div>
+           <div id="c" data-casm-widget data-view="list" data-limit="2" data-lazy="false"></div>`,
+  }));
+  const { page, errors, context } = await openPage(browser);
+  const wasm = [];
+  page.on('response', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(r);
+  });
+  await page.goto(url);
+  await page.locator('#a [part="card"]').waitFor();
+  await page.locator('#b [part="card"]').waitFor();
+  await page.locator('#c [part="item"]').first().waitFor();
+  assert.equal(wasm.length, 1, 'the Wasm is fetched once for three widgets');
+  const headers = await wasm[0].allHeaders();
+  assert.equal(headers['content-type'], 'application/wasm');
+  assert.match(headers['content-encoding'] ?? '', /^(br|gzip)$/);
+
+  // A single-page site adds a widget later.
+  await page.evaluate((id) => {
+    const el = document.createElement('div');
+    el.id = 'late';
+    el.setAttribute('data-casm-widget', '');
+    el.setAttribute('data-resource', id);
+    el.setAttribute('data-lazy', 'false');
+    document.body.append(el);
+  }, SOURCE);
+  await page.locator('#late button[part="vote"]').waitFor();
+
+  // Changing an option re-renders: French.
+  await page.evaluate(() => document.getElementById('late').setAttribute('data-lang', 'fr'));
+  await page.waitForFunction(() => /Informations|Popularit/.test(
+    document.getElementById('late').shadowRoot.querySelector('[part="info"]')?.textContent ?? ''));
+
+  // The script API mounts with options and unmounts.
+  await page.evaluate(() => window.CasmWidget.mount(document.getElementById('a'), { view: 'resource' }));
+  await page.locator('#a button[part="vote"]').waitFor();
+  await page.evaluate(() => window.CasmWidget.unmount(document.getElementById('a')));
+  await page.waitForFunction(() => document.getElementById('a').shadowRoot.childElementCount === 0);
+  assert.equal(wasm.length, 1, 'still one Wasm download');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('navigation to visible vote button is fast on a cold load (median printed)', async () => {
   const url = resourcePage('/timing.html', 'data-lazy="false"');
   const times = [];
