@@ -32,7 +32,9 @@ db.executemany("INSERT INTO ids VALUES (?, ?)", list(enumerate(ids)))
 db.execute(f"""WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < {n - 1})
   INSERT INTO events (resource_id, kind, link_id, partner, created_at)
   SELECT (SELECT id FROM ids WHERE i = x % {len(ids)}), 'view', NULL, 'bench', 1700000000 + x FROM c""")
-db.execute(f"UPDATE resource_counters SET page_views = page_views + {n} / {len(ids)}")
+db.executemany("INSERT INTO partner_counters (partner, resource_id, helpful_votes, page_views, "
+  "pages_emailed, metacard_views, attachments_downloaded, videos_downloaded) VALUES ('bench', ?, 0, ?, 0, 0, 0, 0)",
+  [(i, n // len(ids)) for i in ids])
 db.commit()
 assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == n
 PY

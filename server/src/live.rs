@@ -43,7 +43,8 @@ impl LiveCounts {
         }
     }
 
-    fn add(&mut self, column: usize, delta: i64) {
+    /// Moves one counter (a [`crate::store::COUNTER_COLUMNS`] index) by `delta`.
+    pub fn add(&mut self, column: usize, delta: i64) {
         let field = match column {
             0 => &mut self.helpful_votes,
             1 => &mut self.page_views,

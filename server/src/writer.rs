@@ -192,7 +192,11 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Ve
     let started = std::time::Instant::now();
     let size = batch.len();
     let result = commit(conn, batch).await;
-    tracing::debug!(size, micros = started.elapsed().as_micros() as u64, "batch committed");
+    tracing::debug!(
+        size,
+        micros = started.elapsed().as_micros() as u64,
+        "batch committed"
+    );
     match result {
         Ok(results) => finish(live, batch.drain(..).zip(results.into_iter().map(Ok))),
         Err(e) => {

@@ -47,7 +47,6 @@ db = sqlite3.connect(sys.argv[1])
 doc = sys.argv[2]
 rid = json.loads(doc)["id"]
 db.execute("INSERT INTO resources (id, position, doc, updated_at) VALUES (?, 999, ?, 0)", (rid, doc))
-db.execute("INSERT INTO resource_counters (resource_id) VALUES (?)", (rid,))
 db.commit()
 `;
   execFileSync('python3', ['-c', script, dbFile, JSON.stringify(HOSTILE)]);

@@ -15,19 +15,9 @@ CREATE TABLE partners (
     created_at BIGINT NOT NULL
 );
 
--- Live counts per resource, maintained in the same transaction as the rows that change
--- them, so reading a count never scans votes or events. Baselines live in `doc`.
-CREATE TABLE resource_counters (
-    resource_id            TEXT PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
-    helpful_votes          BIGINT NOT NULL DEFAULT 0,
-    page_views             BIGINT NOT NULL DEFAULT 0,
-    pages_emailed          BIGINT NOT NULL DEFAULT 0,
-    metacard_views         BIGINT NOT NULL DEFAULT 0,
-    attachments_downloaded BIGINT NOT NULL DEFAULT 0,
-    videos_downloaded      BIGINT NOT NULL DEFAULT 0
-);
-
--- The same counts per (partner, resource), for the CASM team's per-partner report.
+-- Live counts per (partner, resource), maintained in the same transaction as the rows
+-- that change them, so reading a count never scans votes or events. A resource's totals
+-- are the sum of its rows; baselines live in `resources.doc`.
 CREATE TABLE partner_counters (
     partner                TEXT NOT NULL,
     resource_id            TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,

@@ -3,10 +3,10 @@
 use super::error::ApiError;
 use crate::{AppState, Config};
 use axum::handler::HandlerWithoutStateExt;
+use axum::http::Method;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use tower::ServiceBuilder;
-use axum::http::Method;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;

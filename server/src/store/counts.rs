@@ -41,17 +41,6 @@ fn count_row(row: &sqlx::any::AnyRow) -> Result<CountRow, sqlx::Error> {
 pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error> {
     let columns = COUNTER_COLUMNS.join(", ");
     let mut counts = Counts::default();
-    let rows = sqlx::query(&format!(
-        "SELECT resource_id, {columns} FROM resource_counters"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in rows {
-        counts.resources.insert(
-            row.try_get("resource_id")?,
-            LiveCounts::from_row(count_row(&row)?),
-        );
-    }
     let rows = sqlx::query("SELECT resource_id, link_id, downloads FROM link_counters")
         .fetch_all(&mut *conn)
         .await?;
@@ -71,6 +60,13 @@ pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error
     .fetch_all(&mut *conn)
     .await?;
     for row in rows {
+        let resource: String = row.try_get("resource_id")?;
+        let partner_row = count_row(&row)?;
+        // A resource's totals are the sum of its partners' rows: one table to keep exact.
+        let totals = counts.resources.entry(resource.clone()).or_default();
+        for (column, n) in partner_row.iter().enumerate() {
+            totals.add(column, *n as i64);
+        }
         counts
             .by_partner
             .entry(row.try_get("resource_id")?)
@@ -81,11 +77,10 @@ pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error
     Ok(counts)
 }
 
-/// Counter changes of one batch, summed per resource, per (partner, resource) and per link,
-/// so a batch of a hundred votes on one resource updates its counter rows once.
+/// Counter changes of one batch, summed per (partner, resource) and per link, so a batch
+/// of a hundred votes on one resource updates its counter row once.
 #[derive(Default)]
 pub struct Deltas {
-    resources: HashMap<String, [i64; 6]>,
     partners: HashMap<(String, String), [i64; 6]>,
     links: HashMap<(String, String), i64>,
 }
@@ -94,7 +89,6 @@ impl Deltas {
     /// Adds one committed change.
     pub fn add(&mut self, change: &Change) {
         let (resource, partner, column, delta) = change.column_delta();
-        self.resources.entry(resource.to_owned()).or_default()[column] += delta;
         self.partners
             .entry((partner.to_owned(), resource.to_owned()))
             .or_default()[column] += delta;
@@ -112,20 +106,6 @@ impl Deltas {
 
 /// Applies a batch's summed counter changes on `conn` (inside the batch's transaction).
 pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(), sqlx::Error> {
-    let set = COUNTER_COLUMNS
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!("UPDATE resource_counters SET {set} WHERE resource_id = $7");
-    for (resource, d) in &deltas.resources {
-        let mut q = sqlx::query(&sql);
-        for v in d {
-            q = q.bind(*v);
-        }
-        q.bind(resource).execute(&mut *conn).await?;
-    }
     let columns = COUNTER_COLUMNS.join(", ");
     let values = (3..9)
         .map(|i| format!("${i}"))

@@ -204,13 +204,6 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO resource_counters (resource_id) VALUES ($1) \
-                 ON CONFLICT (resource_id) DO NOTHING",
-            )
-            .bind(&resource.id)
-            .execute(&mut *tx)
-            .await?;
         }
         tx.commit().await?;
         Ok(catalogue.resources.len())
