@@ -5,56 +5,46 @@
 
 use crate::feed::{self, Encoded, FeedQuery, Sort};
 use crate::store::{CountRow, Counts, Partner};
-use casm_model::{rank, Counters, EventKind, RankedScore, Resource};
+use casm_model::{rank, Baseline, Counters, EventKind, RankedScore, Resource};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Live counts of one resource, without its imported baseline.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LiveCounts {
-    pub helpful_votes: u64,
-    pub page_views: u64,
-    pub pages_emailed: u64,
-    pub metacard_views: u64,
-    pub attachments_downloaded: u64,
-    pub videos_downloaded: u64,
+    /// The six maintained counters, in [`crate::store::COUNTER_COLUMNS`] order.
+    pub row: CountRow,
+    /// Downloads per link id.
     pub links: BTreeMap<String, u64>,
+}
+
+impl LiveCounts {
+    /// Moves one counter (a [`crate::store::COUNTER_COLUMNS`] index) by `delta`.
+    pub fn add(&mut self, column: usize, delta: i64) {
+        if let Some(n) = self.row.get_mut(column) {
+            *n = n.saturating_add_signed(delta);
+        }
+    }
+}
+
+/// Baseline plus live counts: the six maintained counters of [`Counters`].
+fn totals(b: &Baseline, live: Option<&LiveCounts>) -> Counters {
+    let [votes, views, emailed, metacards, attachments, videos] = live.map_or([0; 6], |l| l.row);
+    Counters {
+        helpful_votes: b.helpful_votes + votes,
+        page_views: b.page_views + views,
+        pages_emailed: b.pages_emailed + emailed,
+        metacard_views: b.metacard_views + metacards,
+        attachments_downloaded: b.attachments_downloaded + attachments,
+        videos_downloaded: b.videos_downloaded + videos,
+        ..Counters::default()
+    }
 }
 
 /// A resource with its JSON Feed item rendered once.
 pub struct Entry {
     pub resource: Resource,
     pub item: serde_json::Value,
-}
-
-impl LiveCounts {
-    /// From the six maintained counts in [`crate::store::COUNTER_COLUMNS`] order.
-    pub fn from_row(row: CountRow) -> Self {
-        let [helpful_votes, page_views, pages_emailed, metacard_views, attachments_downloaded, videos_downloaded] =
-            row;
-        LiveCounts {
-            helpful_votes,
-            page_views,
-            pages_emailed,
-            metacard_views,
-            attachments_downloaded,
-            videos_downloaded,
-            links: BTreeMap::new(),
-        }
-    }
-
-    /// Moves one counter (a [`crate::store::COUNTER_COLUMNS`] index) by `delta`.
-    pub fn add(&mut self, column: usize, delta: i64) {
-        let field = match column {
-            0 => &mut self.helpful_votes,
-            1 => &mut self.page_views,
-            2 => &mut self.pages_emailed,
-            3 => &mut self.metacard_views,
-            4 => &mut self.attachments_downloaded,
-            _ => &mut self.videos_downloaded,
-        };
-        *field = field.saturating_add_signed(delta);
-    }
 }
 
 /// A committed change to apply to the counts.
@@ -203,29 +193,25 @@ impl Live {
 
     fn counters_of(&self, entry: &Entry, table: &CountTable) -> Counters {
         let r = &entry.resource;
-        let b = &r.baseline;
-        let empty = LiveCounts::default();
-        let l = table.live.get(&r.id).unwrap_or(&empty);
+        let live = table.live.get(&r.id);
         let links = r
             .links
             .iter()
             .filter(|link| link.kind.is_download())
             .map(|link| {
-                let live = l.links.get(&link.id).copied().unwrap_or(0);
-                (link.id.clone(), link.baseline_downloads + live)
+                let n = live
+                    .and_then(|l| l.links.get(&link.id))
+                    .copied()
+                    .unwrap_or(0);
+                (link.id.clone(), link.baseline_downloads + n)
             })
             .collect();
         Counters {
-            helpful_votes: b.helpful_votes + l.helpful_votes,
-            page_views: b.page_views + l.page_views,
-            pages_emailed: b.pages_emailed + l.pages_emailed,
-            metacard_views: b.metacard_views + l.metacard_views,
-            attachments_downloaded: b.attachments_downloaded + l.attachments_downloaded,
-            videos_downloaded: b.videos_downloaded + l.videos_downloaded,
             relationships_and_highlights: r.relationships_and_highlights(),
             popularity_rank: table.ranks.get(&r.id).copied().unwrap_or(0),
             popularity_total: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
             links,
+            ..totals(&r.baseline, live)
         }
     }
 
@@ -269,21 +255,9 @@ impl Live {
         }
     }
 
-    /// The popularity score without building the full counters (this runs per batch).
+    /// The popularity score without building the per-link counts (this runs per batch).
     fn score_of(entry: &Entry, table: &CountTable) -> u64 {
-        let b = &entry.resource.baseline;
-        let l = table.live.get(&entry.resource.id);
-        let live = |f: fn(&LiveCounts) -> u64| l.map_or(0, f);
-        Counters {
-            helpful_votes: b.helpful_votes + live(|c| c.helpful_votes),
-            page_views: b.page_views + live(|c| c.page_views),
-            pages_emailed: b.pages_emailed + live(|c| c.pages_emailed),
-            metacard_views: b.metacard_views + live(|c| c.metacard_views),
-            attachments_downloaded: b.attachments_downloaded + live(|c| c.attachments_downloaded),
-            videos_downloaded: b.videos_downloaded + live(|c| c.videos_downloaded),
-            ..Counters::default()
-        }
-        .score()
+        totals(&entry.resource.baseline, table.live.get(&entry.resource.id)).score()
     }
 
     /// Replaces every count with what the database holds (other instances write there too)
