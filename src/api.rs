@@ -9,8 +9,8 @@ use crate::format::{encode_component, int};
 use crate::options::Options;
 use casm_model::{EventRequest, FeedbackRequest, VoteRequest};
 use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response};
 
 /// A GET the loader started while the Wasm was compiling.
@@ -147,20 +147,62 @@ pub fn feedback_body(r: &FeedbackRequest) -> String {
     )
 }
 
-async fn response(promise: Promise) -> Result<Response, Failure> {
-    JsFuture::from(promise)
-        .await
-        .ok()
-        .and_then(|r| r.dyn_into::<Response>().ok())
-        .ok_or(Failure::Offline)
+/// Starts a GET of `url`, or with `json`, a POST of it as `text/plain`. `None` without a
+/// window (the request cannot be made).
+pub fn start(url: &str, json: Option<&str>) -> Option<Promise> {
+    let window = crate::dom::window()?;
+    Some(match json {
+        None => window.fetch_with_str(url),
+        Some(json) => {
+            let init = RequestInit::new();
+            init.set_method("POST");
+            init.set_body(&JsValue::from_str(json));
+            window.fetch_with_str_and_init(url, &init)
+        }
+    })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise, seen only for its `then`.
+    type Thenable;
+    /// `promise.then(f, f)`: `f` is called once, with the value or the rejection.
+    #[wasm_bindgen(method, js_name = then)]
+    fn settled(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue);
+}
+
+/// Calls `f` once `promise` settles, with its value or its rejection. Plain promise
+/// callbacks rather than `async`: no task queue or future machinery in the Wasm.
+fn when_settled(promise: &Promise, f: Box<dyn FnOnce(JsValue)>) {
+    let f = crate::dom::once(f);
+    promise.unchecked_ref::<Thenable>().settled(&f, &f);
+}
+
+/// An answer: what a request gives the controller.
+pub type Answer = Result<String, Failure>;
+
+/// Calls `done` with the body of a successful answer to a started request (`fetch`'s
+/// promise), or with why it failed.
+pub fn text(response: &Promise, done: Box<dyn FnOnce(Answer)>) {
+    when_settled(
+        response,
+        Box::new(move |resp| {
+            let Ok(resp) = resp.dyn_into::<Response>() else {
+                return done(Err(Failure::Offline));
+            };
+            match resp.text() {
+                Ok(body) => when_settled(
+                    &body,
+                    Box::new(move |text| done(answer(&resp, text.as_string()))),
+                ),
+                Err(_) => done(answer(&resp, None)),
+            }
+        }),
+    );
 }
 
 /// The body of a successful answer, or why it failed.
-async fn body(resp: Response) -> Result<String, Failure> {
-    let text = match resp.text() {
-        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
-        Err(_) => None,
-    };
+fn answer(resp: &Response, text: Option<String>) -> Answer {
     if resp.ok() {
         return text.ok_or(Failure::Offline);
     }
@@ -173,31 +215,10 @@ async fn body(resp: Response) -> Result<String, Failure> {
     })
 }
 
-/// GETs `url` and returns the body text.
-pub async fn get(url: &str) -> Result<String, Failure> {
-    let window = web_sys::window().ok_or(Failure::Offline)?;
-    body(response(window.fetch_with_str(url)).await?).await
-}
-
-/// The body of a request the loader already started.
-pub async fn prefetched(p: Prefetch) -> Result<String, Failure> {
-    body(response(p.response).await?).await
-}
-
-/// POSTs a JSON body (as `text/plain`) and returns the parsed answer.
-pub async fn post(url: &str, json: &str) -> Result<JsValue, Failure> {
-    let window = web_sys::window().ok_or(Failure::Offline)?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(json));
-    let text = body(response(window.fetch_with_str_and_init(url, &init)).await?).await?;
-    decode::parse_json(&text)
-}
-
 /// Sends an event with `navigator.sendBeacon`: queued by the browser, it never delays
 /// the navigation that follows a click. Returns whether the browser accepted it.
 pub fn beacon(url: &str, json: &str) -> bool {
-    web_sys::window()
+    crate::dom::window()
         .and_then(|w| w.navigator().send_beacon_with_opt_str(url, Some(json)).ok())
         .unwrap_or(false)
 }

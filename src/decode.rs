@@ -43,14 +43,13 @@ fn strings(v: &JsValue, key: &str) -> Vec<String> {
 }
 
 fn keys(v: &JsValue) -> Vec<String> {
-    v.dyn_ref::<Object>()
-        .map(|o| {
-            Object::keys(o)
-                .iter()
-                .filter_map(|k| k.as_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    if !v.is_object() {
+        return Vec::new();
+    }
+    Object::keys(v.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect()
 }
 
 /// Parses JSON text.

@@ -5,13 +5,13 @@
 //! HTML, so feed text cannot become markup.
 
 use crate::view::{Action, Child, Node, Slot};
-use gloo_events::{EventListener, EventListenerOptions};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    Document, Element, Event, HtmlElement, HtmlInputElement, HtmlTextAreaElement, ShadowRoot,
-    ShadowRootInit, ShadowRootMode,
+    Document, Element, Event, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode, Window,
 };
 
 /// What the controller does when a rendered element's event fires.
@@ -36,6 +36,33 @@ impl Root {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Window;
+}
+
+/// The page's `window`. Read directly rather than through `web_sys::window()`, whose
+/// search for the global object (for workers and other hosts) costs the Wasm build
+/// about 1 KB; the widget only runs in pages. Always `Some`; an `Option` for callers.
+pub fn window() -> Option<Window> {
+    Some(WINDOW.with(Window::clone))
+}
+
+/// A JavaScript function that calls `f` once (with its first argument) and then frees
+/// it. Boxed, so that one closure shim serves every caller.
+pub fn once(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
+    Closure::once_into_js(f)
+}
+
+/// Calls `f` after `ms` milliseconds.
+pub fn later(ms: i32, f: Box<dyn FnOnce(JsValue)>) {
+    if let Some(w) = window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(once(f).unchecked_ref(), ms);
+    }
+}
+
 /// Opens (or reuses, after an unmount) the host's open shadow root.
 pub fn attach(host: &Element) -> Result<Root, JsValue> {
     let shadow = match host.shadow_root() {
@@ -45,8 +72,14 @@ pub fn attach(host: &Element) -> Result<Root, JsValue> {
     Ok(Root { shadow })
 }
 
+/// An element this module made with `createElement` in an HTML document: always an
+/// `HTMLElement` (no `instanceof` check, and its glue, needed).
+fn html(e: &Element) -> &HtmlElement {
+    e.unchecked_ref()
+}
+
 fn document() -> Result<Document, JsValue> {
-    web_sys::window()
+    window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("no document"))
 }
@@ -58,7 +91,23 @@ pub struct Rendered {
     /// (slot, enclosing slot, element)
     slots: Vec<(Slot, Option<Slot>, Element)>,
     /// (enclosing slot, listener)
-    listeners: Vec<(Option<Slot>, EventListener)>,
+    listeners: Vec<(Option<Slot>, Listener)>,
+}
+
+/// An event listener on an element, removed when dropped.
+struct Listener {
+    target: Element,
+    event: &'static str,
+    callback: Closure<dyn FnMut(Event)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(
+            self.event,
+            self.callback.as_ref().unchecked_ref(),
+        );
+    }
 }
 
 /// Replaces the root's content with the stylesheet (a `<style>` of its own: the page's
@@ -93,9 +142,7 @@ fn build(
     let el = doc.create_element(node.tag)?;
     for (name, value) in &node.attrs {
         if name.starts_with("--") {
-            if let Some(h) = el.dyn_ref::<HtmlElement>() {
-                h.style().set_property(name, value)?;
-            }
+            html(&el).style().set_property(name, value)?;
         } else {
             el.set_attribute(name, value)?;
         }
@@ -107,17 +154,18 @@ fn build(
         let action = on.action.clone();
         let handler = Rc::clone(handler);
         let prevent = on.prevent_default;
-        let options = if prevent {
-            EventListenerOptions::enable_prevent_default()
-        } else {
-            EventListenerOptions::default()
-        };
-        let listener = EventListener::new_with_options(&el, on.event, options, move |e| {
+        let callback = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
             if prevent {
                 e.prevent_default();
             }
-            handler(&action, e);
+            handler(&action, &e);
         });
+        el.add_event_listener_with_callback(on.event, callback.as_ref().unchecked_ref())?;
+        let listener = Listener {
+            target: el.clone(),
+            event: on.event,
+            callback,
+        };
         out.listeners.push((region, listener));
     }
     // Children belong to the outermost slot around them, so replacing that slot's
@@ -161,18 +209,18 @@ impl Rendered {
         }
     }
 
-    /// The value of a text field slot.
+    /// The value of a text field slot (`<textarea>` or `<input>`).
     pub fn value(&self, slot: Slot) -> Option<String> {
         let e = self.slot(slot)?;
-        e.dyn_ref::<HtmlTextAreaElement>()
-            .map(HtmlTextAreaElement::value)
-            .or_else(|| e.dyn_ref::<HtmlInputElement>().map(HtmlInputElement::value))
+        js_sys::Reflect::get(e, &JsValue::from_str("value"))
+            .ok()?
+            .as_string()
     }
 
     /// Moves keyboard focus to a slot.
     pub fn focus(&self, slot: Slot) {
-        if let Some(h) = self.slot(slot).and_then(|e| e.dyn_ref::<HtmlElement>()) {
-            let _ = h.focus();
+        if let Some(e) = self.slot(slot) {
+            let _ = html(e).focus();
         }
     }
 
@@ -209,7 +257,7 @@ pub fn lang_candidates(host: &Element) -> Vec<String> {
     {
         out.push(lang);
     }
-    if let Some(lang) = web_sys::window().and_then(|w| w.navigator().language()) {
+    if let Some(lang) = window().and_then(|w| w.navigator().language()) {
         out.push(lang);
     }
     out
@@ -217,7 +265,7 @@ pub fn lang_candidates(host: &Element) -> Vec<String> {
 
 /// The host page's origin.
 pub fn page_origin() -> String {
-    web_sys::window()
+    window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
 }

@@ -129,97 +129,28 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-const WEEKDAYS: [[&str; 7]; 4] = [
-    [
-        "Sunday",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-    ],
-    [
-        "dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
-    ],
-    [
-        "domingo",
-        "lunes",
-        "martes",
-        "miércoles",
-        "jueves",
-        "viernes",
-        "sábado",
-    ],
-    [
-        "domingo",
-        "segunda-feira",
-        "terça-feira",
-        "quarta-feira",
-        "quinta-feira",
-        "sexta-feira",
-        "sábado",
-    ],
+/// Weekday names from Sunday, per language (en, fr, es, pt), separated by `|`: one string each
+/// rather than an array of slices (see `i18n`).
+const WEEKDAYS: [&str; 4] = [
+    "Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday",
+    "dimanche|lundi|mardi|mercredi|jeudi|vendredi|samedi",
+    "domingo|lunes|martes|miércoles|jueves|viernes|sábado",
+    "domingo|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira|sábado",
 ];
 
-const MONTHS: [[&str; 12]; 4] = [
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-    [
-        "janeiro",
-        "fevereiro",
-        "março",
-        "abril",
-        "maio",
-        "junho",
-        "julho",
-        "agosto",
-        "setembro",
-        "outubro",
-        "novembro",
-        "dezembro",
-    ],
+/// Month names from January, per language (en, fr, es, pt), separated by `|`: one string each
+/// rather than an array of slices (see `i18n`).
+const MONTHS: [&str; 4] = [
+    "January|February|March|April|May|June|July|August|September|October|November|December",
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre",
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre",
+    "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
 ];
+
+/// The `n`th name (0-based) of a list above.
+fn nth(list: &'static str, n: usize) -> Option<&'static str> {
+    list.split('|').nth(n)
+}
 
 fn lang_index(lang: Lang) -> usize {
     match lang {
@@ -244,8 +175,8 @@ fn two(out: &mut String, n: u32) {
 pub fn date(lang: Lang, timestamp: &str) -> Option<String> {
     let d = DateTime::parse(timestamp)?;
     let li = lang_index(lang);
-    let weekday = WEEKDAYS[li][d.weekday()];
-    let month = MONTHS[li].get((d.month as usize).wrapping_sub(1))?;
+    let weekday = nth(WEEKDAYS[li], d.weekday())?;
+    let month = nth(MONTHS[li], (d.month as usize).wrapping_sub(1))?;
     let mut s = String::with_capacity(48);
     let day = u64::from(d.day);
     let year = u64::from(d.year);

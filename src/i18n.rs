@@ -1,7 +1,10 @@
-//! The widget's languages and one complete table of visible strings per language.
+//! The widget's languages and the table of visible strings: one row per string, with its
+//! English, French, Spanish and Portuguese text.
 //!
-//! Each table is an exhaustive `match`, so a key missing from a language does not compile;
-//! the tests also check that no string is empty and that placeholders agree.
+//! A row without all four texts does not compile; the tests also check that no string is
+//! empty and that placeholders agree. Each language's texts are stored as one string,
+//! separated by U+001F, rather than as an array of string slices: that saves the Wasm
+//! build a table of pointers and lengths (eight bytes per string) that compresses poorly.
 
 use casm_model::{Counter, ResourceKind};
 
@@ -30,20 +33,26 @@ impl Lang {
 
     /// The language of a tag such as `fr-CA` or `PT_br`, if the widget speaks it.
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next()?;
+        let tag = tag.trim().as_bytes();
+        let end = tag
+            .iter()
+            .position(|&b| b == b'-' || b == b'_')
+            .unwrap_or(tag.len());
+        let primary = tag.get(..end)?;
         Lang::ALL
             .into_iter()
-            .find(|l| l.code().eq_ignore_ascii_case(primary))
+            .find(|l| l.code().as_bytes().eq_ignore_ascii_case(primary))
     }
 
     /// The string for `key` in this language.
     pub fn t(self, key: Key) -> &'static str {
-        match self {
-            Lang::En => en(key),
-            Lang::Fr => fr(key),
-            Lang::Es => es(key),
-            Lang::Pt => pt(key),
-        }
+        let table = match self {
+            Lang::En => EN,
+            Lang::Fr => FR,
+            Lang::Es => ES,
+            Lang::Pt => PT,
+        };
+        table.split(SEP).nth(key as usize).unwrap_or_default()
     }
 
     /// A template with its `{name}` placeholder replaced by `value`.
@@ -77,8 +86,11 @@ pub fn fill(template: &str, name: &str, value: &str) -> String {
     out
 }
 
-macro_rules! keys {
-    ($($key:ident),* $(,)?) => {
+/// Separates the texts of one language in its table.
+const SEP: char = '\u{1f}';
+
+macro_rules! strings {
+    ($($key:ident: $en:literal, $fr:literal, $es:literal, $pt:literal;)*) => {
         /// A visible string of the widget.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Key { $($key),* }
@@ -87,18 +99,271 @@ macro_rules! keys {
             /// Every key, for the completeness tests.
             pub const ALL: &'static [Key] = &[$(Key::$key),*];
         }
+
+        const EN: &str = concat!($($en, "\u{1f}",)*);
+        const FR: &str = concat!($($fr, "\u{1f}",)*);
+        const ES: &str = concat!($($es, "\u{1f}",)*);
+        const PT: &str = concat!($($pt, "\u{1f}",)*);
     };
 }
 
-keys! {
-    KindOnlineResource, KindReport, KindToolkit, KindPresentation, KindPhotoSet, KindVideo,
-    KindEvent, Loading, NotFound, Unreachable, Stale, Failed, Retry, Empty, PageInformation,
-    Popularity, RankValue, NotRanked, HelpfulVotes, PageViews, PagesEmailed, MetacardViews,
-    AttachmentsDownloaded, RelationshipsAndHighlights, VideosDownloaded, DateCreated,
-    DateModified, VersionComment, NoComment, Partners, Links, VotePrompt, Vote, VoteDone,
-    VoteRemoved, VoteFailed, EmailPage, SubmitComments, FeedbackText, FeedbackContact,
-    FeedbackSend, FeedbackCancel, FeedbackSending, FeedbackSent, FeedbackFailed, FeedbackEmpty,
-    ReasonOffline, ReasonRateLimited, ReasonNotFound, ReasonServer, ReasonInvalid,
+// key: English, French, Spanish, Portuguese;
+strings! {
+    KindOnlineResource:
+        "Online Resource",
+        "Ressource en ligne",
+        "Recurso en línea",
+        "Recurso on-line";
+    KindReport:
+        "Report",
+        "Rapport",
+        "Informe",
+        "Relatório";
+    KindToolkit:
+        "Toolkit",
+        "Boîte à outils",
+        "Caja de herramientas",
+        "Kit de ferramentas";
+    KindPresentation:
+        "Presentation",
+        "Présentation",
+        "Presentación",
+        "Apresentação";
+    KindPhotoSet:
+        "Photo Set",
+        "Album photo",
+        "Álbum de fotos",
+        "Álbum de fotos";
+    KindVideo:
+        "Video",
+        "Vidéo",
+        "Vídeo",
+        "Vídeo";
+    KindEvent:
+        "Event",
+        "Événement",
+        "Evento",
+        "Evento";
+    Loading:
+        "Loading…",
+        "Chargement…",
+        "Cargando…",
+        "Carregando…";
+    NotFound:
+        "This resource was not found.",
+        "Cette ressource est introuvable.",
+        "No se encontró este recurso.",
+        "Este recurso não foi encontrado.";
+    Unreachable:
+        "The CASM service cannot be reached. Please try again later.",
+        "Le service CASM est injoignable. Veuillez réessayer plus tard.",
+        "No se puede acceder al servicio CASM. Inténtelo de nuevo más tarde.",
+        "Não foi possível acessar o serviço CASM. Tente novamente mais tarde.";
+    Stale:
+        "The service cannot be reached: this is a copy saved earlier and may be out of date.",
+        "Le service est injoignable\u{a0}: ceci est une copie enregistrée plus tôt, peut-être périmée.",
+        "No se puede acceder al servicio: esta es una copia guardada antes y puede estar desactualizada.",
+        "Não foi possível acessar o serviço: esta é uma cópia salva antes e pode estar desatualizada.";
+    Failed:
+        "This content could not be loaded: {reason}.",
+        "Ce contenu n’a pas pu être chargé\u{a0}: {reason}.",
+        "No se pudo cargar este contenido: {reason}.",
+        "Não foi possível carregar este conteúdo: {reason}.";
+    Retry:
+        "Try again",
+        "Réessayer",
+        "Reintentar",
+        "Tentar novamente";
+    Empty:
+        "No resources found.",
+        "Aucune ressource trouvée.",
+        "No se encontraron recursos.",
+        "Nenhum recurso encontrado.";
+    PageInformation:
+        "Page Information",
+        "Informations sur la page",
+        "Información de la página",
+        "Informações da página";
+    Popularity:
+        "Popularity",
+        "Popularité",
+        "Popularidad",
+        "Popularidade";
+    RankValue:
+        "#{rank} of {total} items",
+        "n°\u{a0}{rank} sur {total} éléments",
+        "n.º\u{a0}{rank} de {total} elementos",
+        "nº\u{a0}{rank} de {total} itens";
+    NotRanked:
+        "Not ranked",
+        "Non classé",
+        "Sin clasificar",
+        "Sem classificação";
+    HelpfulVotes:
+        "Helpful votes",
+        "Votes utiles",
+        "Votos útiles",
+        "Votos úteis";
+    PageViews:
+        "Page views",
+        "Pages vues",
+        "Páginas vistas",
+        "Visualizações da página";
+    PagesEmailed:
+        "Pages emailed",
+        "Pages envoyées par courriel",
+        "Páginas enviadas por correo",
+        "Páginas enviadas por e-mail";
+    MetacardViews:
+        "Meta-card views",
+        "Vues de la méta-fiche",
+        "Vistas de la metaficha",
+        "Visualizações do metacartão";
+    AttachmentsDownloaded:
+        "Attachments downloaded",
+        "Pièces jointes téléchargées",
+        "Adjuntos descargados",
+        "Anexos baixados";
+    RelationshipsAndHighlights:
+        "Relationships and highlights",
+        "Relations et points forts",
+        "Relaciones y destacados",
+        "Relações e destaques";
+    VideosDownloaded:
+        "Videos downloaded",
+        "Vidéos téléchargées",
+        "Vídeos descargados",
+        "Vídeos baixados";
+    DateCreated:
+        "Date created",
+        "Date de création",
+        "Fecha de creación",
+        "Data de criação";
+    DateModified:
+        "Date modified",
+        "Date de modification",
+        "Fecha de modificación",
+        "Data de modificação";
+    VersionComment:
+        "Version comment",
+        "Commentaire de version",
+        "Comentario de la versión",
+        "Comentário da versão";
+    NoComment:
+        "None",
+        "Aucun",
+        "Ninguno",
+        "Nenhum";
+    Partners:
+        "Partners",
+        "Partenaires",
+        "Socios",
+        "Parceiros";
+    Links:
+        "Links",
+        "Liens",
+        "Enlaces",
+        "Links";
+    VotePrompt:
+        "Was this page helpful?",
+        "Cette page vous a-t-elle été utile\u{a0}?",
+        "¿Le resultó útil esta página?",
+        "Esta página foi útil?";
+    Vote:
+        "Helpful",
+        "Utile",
+        "Útil",
+        "Útil";
+    VoteDone:
+        "Thank you for your vote. Helpful votes: {n}.",
+        "Merci pour votre vote. Votes utiles\u{a0}: {n}.",
+        "Gracias por su voto. Votos útiles: {n}.",
+        "Obrigado pelo seu voto. Votos úteis: {n}.";
+    VoteRemoved:
+        "Your vote was removed. Helpful votes: {n}.",
+        "Votre vote a été retiré. Votes utiles\u{a0}: {n}.",
+        "Se retiró su voto. Votos útiles: {n}.",
+        "Seu voto foi removido. Votos úteis: {n}.";
+    VoteFailed:
+        "Your vote could not be saved: {reason}.",
+        "Votre vote n’a pas pu être enregistré\u{a0}: {reason}.",
+        "No se pudo guardar su voto: {reason}.",
+        "Não foi possível salvar seu voto: {reason}.";
+    EmailPage:
+        "Email this page",
+        "Envoyer cette page par courriel",
+        "Enviar esta página por correo",
+        "Enviar esta página por e-mail";
+    SubmitComments:
+        "Submit your comments",
+        "Envoyer vos commentaires",
+        "Envíe sus comentarios",
+        "Envie seus comentários";
+    FeedbackText:
+        "Your comments",
+        "Vos commentaires",
+        "Sus comentarios",
+        "Seus comentários";
+    FeedbackContact:
+        "Your email or name (optional)",
+        "Votre courriel ou votre nom (facultatif)",
+        "Su correo o su nombre (opcional)",
+        "Seu e-mail ou nome (opcional)";
+    FeedbackSend:
+        "Send",
+        "Envoyer",
+        "Enviar",
+        "Enviar";
+    FeedbackCancel:
+        "Cancel",
+        "Annuler",
+        "Cancelar",
+        "Cancelar";
+    FeedbackSending:
+        "Sending…",
+        "Envoi en cours…",
+        "Enviando…",
+        "Enviando…";
+    FeedbackSent:
+        "Thank you, your comments were sent.",
+        "Merci, vos commentaires ont été envoyés.",
+        "Gracias, sus comentarios se enviaron.",
+        "Obrigado, seus comentários foram enviados.";
+    FeedbackFailed:
+        "Your comments could not be sent: {reason}.",
+        "Vos commentaires n’ont pas pu être envoyés\u{a0}: {reason}.",
+        "No se pudieron enviar sus comentarios: {reason}.",
+        "Não foi possível enviar seus comentários: {reason}.";
+    FeedbackEmpty:
+        "Please write your comments first.",
+        "Veuillez d’abord écrire vos commentaires.",
+        "Escriba primero sus comentarios.",
+        "Escreva seus comentários primeiro.";
+    ReasonOffline:
+        "the service cannot be reached",
+        "le service est injoignable",
+        "no se puede acceder al servicio",
+        "não foi possível acessar o serviço";
+    ReasonRateLimited:
+        "too many requests, please try again in a moment",
+        "trop de demandes, réessayez dans un instant",
+        "demasiadas solicitudes, inténtelo de nuevo en un momento",
+        "muitas solicitações, tente novamente em instantes";
+    ReasonNotFound:
+        "it was not found",
+        "introuvable",
+        "no se encontró",
+        "não foi encontrado";
+    ReasonServer:
+        "the service answered with error {status}",
+        "le service a répondu par l’erreur {status}",
+        "el servicio respondió con el error {status}",
+        "o serviço respondeu com o erro {status}";
+    ReasonInvalid:
+        "the service sent something this widget cannot read",
+        "le service a envoyé des données que ce widget ne sait pas lire",
+        "el servicio envió datos que este widget no puede leer",
+        "o serviço enviou dados que este widget não consegue ler";
 }
 
 impl Key {
@@ -130,236 +395,6 @@ impl Key {
     }
 }
 
-fn en(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        KindOnlineResource => "Online Resource",
-        KindReport => "Report",
-        KindToolkit => "Toolkit",
-        KindPresentation => "Presentation",
-        KindPhotoSet => "Photo Set",
-        KindVideo => "Video",
-        KindEvent => "Event",
-        Loading => "Loading…",
-        NotFound => "This resource was not found.",
-        Unreachable => "The CASM service cannot be reached. Please try again later.",
-        Stale => {
-            "The service cannot be reached: this is a copy saved earlier and may be out of date."
-        }
-        Failed => "This content could not be loaded: {reason}.",
-        Retry => "Try again",
-        Empty => "No resources found.",
-        PageInformation => "Page Information",
-        Popularity => "Popularity",
-        RankValue => "#{rank} of {total} items",
-        NotRanked => "Not ranked",
-        HelpfulVotes => "Helpful votes",
-        PageViews => "Page views",
-        PagesEmailed => "Pages emailed",
-        MetacardViews => "Meta-card views",
-        AttachmentsDownloaded => "Attachments downloaded",
-        RelationshipsAndHighlights => "Relationships and highlights",
-        VideosDownloaded => "Videos downloaded",
-        DateCreated => "Date created",
-        DateModified => "Date modified",
-        VersionComment => "Version comment",
-        NoComment => "None",
-        Partners => "Partners",
-        Links => "Links",
-        VotePrompt => "Was this page helpful?",
-        Vote => "Helpful",
-        VoteDone => "Thank you for your vote. Helpful votes: {n}.",
-        VoteRemoved => "Your vote was removed. Helpful votes: {n}.",
-        VoteFailed => "Your vote could not be saved: {reason}.",
-        EmailPage => "Email this page",
-        SubmitComments => "Submit your comments",
-        FeedbackText => "Your comments",
-        FeedbackContact => "Your email or name (optional)",
-        FeedbackSend => "Send",
-        FeedbackCancel => "Cancel",
-        FeedbackSending => "Sending…",
-        FeedbackSent => "Thank you, your comments were sent.",
-        FeedbackFailed => "Your comments could not be sent: {reason}.",
-        FeedbackEmpty => "Please write your comments first.",
-        ReasonOffline => "the service cannot be reached",
-        ReasonRateLimited => "too many requests, please try again in a moment",
-        ReasonNotFound => "it was not found",
-        ReasonServer => "the service answered with error {status}",
-        ReasonInvalid => "the service sent something this widget cannot read",
-    }
-}
-
-fn fr(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        KindOnlineResource => "Ressource en ligne",
-        KindReport => "Rapport",
-        KindToolkit => "Boîte à outils",
-        KindPresentation => "Présentation",
-        KindPhotoSet => "Album photo",
-        KindVideo => "Vidéo",
-        KindEvent => "Événement",
-        Loading => "Chargement…",
-        NotFound => "Cette ressource est introuvable.",
-        Unreachable => "Le service CASM est injoignable. Veuillez réessayer plus tard.",
-        Stale => "Le service est injoignable\u{a0}: ceci est une copie enregistrée plus tôt, peut-être périmée.",
-        Failed => "Ce contenu n’a pas pu être chargé\u{a0}: {reason}.",
-        Retry => "Réessayer",
-        Empty => "Aucune ressource trouvée.",
-        PageInformation => "Informations sur la page",
-        Popularity => "Popularité",
-        RankValue => "n°\u{a0}{rank} sur {total} éléments",
-        NotRanked => "Non classé",
-        HelpfulVotes => "Votes utiles",
-        PageViews => "Pages vues",
-        PagesEmailed => "Pages envoyées par courriel",
-        MetacardViews => "Vues de la méta-fiche",
-        AttachmentsDownloaded => "Pièces jointes téléchargées",
-        RelationshipsAndHighlights => "Relations et points forts",
-        VideosDownloaded => "Vidéos téléchargées",
-        DateCreated => "Date de création",
-        DateModified => "Date de modification",
-        VersionComment => "Commentaire de version",
-        NoComment => "Aucun",
-        Partners => "Partenaires",
-        Links => "Liens",
-        VotePrompt => "Cette page vous a-t-elle été utile\u{a0}?",
-        Vote => "Utile",
-        VoteDone => "Merci pour votre vote. Votes utiles\u{a0}: {n}.",
-        VoteRemoved => "Votre vote a été retiré. Votes utiles\u{a0}: {n}.",
-        VoteFailed => "Votre vote n’a pas pu être enregistré\u{a0}: {reason}.",
-        EmailPage => "Envoyer cette page par courriel",
-        SubmitComments => "Envoyer vos commentaires",
-        FeedbackText => "Vos commentaires",
-        FeedbackContact => "Votre courriel ou votre nom (facultatif)",
-        FeedbackSend => "Envoyer",
-        FeedbackCancel => "Annuler",
-        FeedbackSending => "Envoi en cours…",
-        FeedbackSent => "Merci, vos commentaires ont été envoyés.",
-        FeedbackFailed => "Vos commentaires n’ont pas pu être envoyés\u{a0}: {reason}.",
-        FeedbackEmpty => "Veuillez d’abord écrire vos commentaires.",
-        ReasonOffline => "le service est injoignable",
-        ReasonRateLimited => "trop de demandes, réessayez dans un instant",
-        ReasonNotFound => "introuvable",
-        ReasonServer => "le service a répondu par l’erreur {status}",
-        ReasonInvalid => "le service a envoyé des données que ce widget ne sait pas lire",
-    }
-}
-
-fn es(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        KindOnlineResource => "Recurso en línea",
-        KindReport => "Informe",
-        KindToolkit => "Caja de herramientas",
-        KindPresentation => "Presentación",
-        KindPhotoSet => "Álbum de fotos",
-        KindVideo => "Vídeo",
-        KindEvent => "Evento",
-        Loading => "Cargando…",
-        NotFound => "No se encontró este recurso.",
-        Unreachable => "No se puede acceder al servicio CASM. Inténtelo de nuevo más tarde.",
-        Stale => "No se puede acceder al servicio: esta es una copia guardada antes y puede estar desactualizada.",
-        Failed => "No se pudo cargar este contenido: {reason}.",
-        Retry => "Reintentar",
-        Empty => "No se encontraron recursos.",
-        PageInformation => "Información de la página",
-        Popularity => "Popularidad",
-        RankValue => "n.º\u{a0}{rank} de {total} elementos",
-        NotRanked => "Sin clasificar",
-        HelpfulVotes => "Votos útiles",
-        PageViews => "Páginas vistas",
-        PagesEmailed => "Páginas enviadas por correo",
-        MetacardViews => "Vistas de la metaficha",
-        AttachmentsDownloaded => "Adjuntos descargados",
-        RelationshipsAndHighlights => "Relaciones y destacados",
-        VideosDownloaded => "Vídeos descargados",
-        DateCreated => "Fecha de creación",
-        DateModified => "Fecha de modificación",
-        VersionComment => "Comentario de la versión",
-        NoComment => "Ninguno",
-        Partners => "Socios",
-        Links => "Enlaces",
-        VotePrompt => "¿Le resultó útil esta página?",
-        Vote => "Útil",
-        VoteDone => "Gracias por su voto. Votos útiles: {n}.",
-        VoteRemoved => "Se retiró su voto. Votos útiles: {n}.",
-        VoteFailed => "No se pudo guardar su voto: {reason}.",
-        EmailPage => "Enviar esta página por correo",
-        SubmitComments => "Envíe sus comentarios",
-        FeedbackText => "Sus comentarios",
-        FeedbackContact => "Su correo o su nombre (opcional)",
-        FeedbackSend => "Enviar",
-        FeedbackCancel => "Cancelar",
-        FeedbackSending => "Enviando…",
-        FeedbackSent => "Gracias, sus comentarios se enviaron.",
-        FeedbackFailed => "No se pudieron enviar sus comentarios: {reason}.",
-        FeedbackEmpty => "Escriba primero sus comentarios.",
-        ReasonOffline => "no se puede acceder al servicio",
-        ReasonRateLimited => "demasiadas solicitudes, inténtelo de nuevo en un momento",
-        ReasonNotFound => "no se encontró",
-        ReasonServer => "el servicio respondió con el error {status}",
-        ReasonInvalid => "el servicio envió datos que este widget no puede leer",
-    }
-}
-
-fn pt(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        KindOnlineResource => "Recurso on-line",
-        KindReport => "Relatório",
-        KindToolkit => "Kit de ferramentas",
-        KindPresentation => "Apresentação",
-        KindPhotoSet => "Álbum de fotos",
-        KindVideo => "Vídeo",
-        KindEvent => "Evento",
-        Loading => "Carregando…",
-        NotFound => "Este recurso não foi encontrado.",
-        Unreachable => "Não foi possível acessar o serviço CASM. Tente novamente mais tarde.",
-        Stale => "Não foi possível acessar o serviço: esta é uma cópia salva antes e pode estar desatualizada.",
-        Failed => "Não foi possível carregar este conteúdo: {reason}.",
-        Retry => "Tentar novamente",
-        Empty => "Nenhum recurso encontrado.",
-        PageInformation => "Informações da página",
-        Popularity => "Popularidade",
-        RankValue => "nº\u{a0}{rank} de {total} itens",
-        NotRanked => "Sem classificação",
-        HelpfulVotes => "Votos úteis",
-        PageViews => "Visualizações da página",
-        PagesEmailed => "Páginas enviadas por e-mail",
-        MetacardViews => "Visualizações do metacartão",
-        AttachmentsDownloaded => "Anexos baixados",
-        RelationshipsAndHighlights => "Relações e destaques",
-        VideosDownloaded => "Vídeos baixados",
-        DateCreated => "Data de criação",
-        DateModified => "Data de modificação",
-        VersionComment => "Comentário da versão",
-        NoComment => "Nenhum",
-        Partners => "Parceiros",
-        Links => "Links",
-        VotePrompt => "Esta página foi útil?",
-        Vote => "Útil",
-        VoteDone => "Obrigado pelo seu voto. Votos úteis: {n}.",
-        VoteRemoved => "Seu voto foi removido. Votos úteis: {n}.",
-        VoteFailed => "Não foi possível salvar seu voto: {reason}.",
-        EmailPage => "Enviar esta página por e-mail",
-        SubmitComments => "Envie seus comentários",
-        FeedbackText => "Seus comentários",
-        FeedbackContact => "Seu e-mail ou nome (opcional)",
-        FeedbackSend => "Enviar",
-        FeedbackCancel => "Cancelar",
-        FeedbackSending => "Enviando…",
-        FeedbackSent => "Obrigado, seus comentários foram enviados.",
-        FeedbackFailed => "Não foi possível enviar seus comentários: {reason}.",
-        FeedbackEmpty => "Escreva seus comentários primeiro.",
-        ReasonOffline => "não foi possível acessar o serviço",
-        ReasonRateLimited => "muitas solicitações, tente novamente em instantes",
-        ReasonNotFound => "não foi encontrado",
-        ReasonServer => "o serviço respondeu com o erro {status}",
-        ReasonInvalid => "o serviço enviou dados que este widget não consegue ler",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +422,13 @@ mod tests {
                     "{key:?} placeholders differ in {lang:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn no_text_holds_the_separator() {
+        for table in [EN, FR, ES, PT] {
+            assert_eq!(table.split(SEP).count(), Key::ALL.len() + 1);
         }
     }
 

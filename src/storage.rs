@@ -14,7 +14,7 @@ const CACHE_PREFIX: &str = "casm:cache:";
 const MAX_VOTED: usize = 500;
 
 fn local() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    crate::dom::window()?.local_storage().ok().flatten()
 }
 
 fn read(key: &str) -> Option<String> {
@@ -35,7 +35,7 @@ pub fn visitor() -> String {
         return t;
     }
     let mut bytes = [0u8; 24];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+    if let Some(crypto) = crate::dom::window().and_then(|w| w.crypto().ok()) {
         // Every browser that runs this Wasm has Web Crypto; zeros would still be a token.
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     }

@@ -8,7 +8,7 @@
 use crate::api::{self, Prefetch};
 use crate::decode;
 use crate::dom::{self, Handler, Rendered, Root};
-use crate::feed::{Failure, Item, Stats};
+use crate::feed::{Failure, Item, Stats, VoteResult};
 use crate::format;
 use crate::i18n::{Key, Lang};
 use crate::options::{self, LangChoice, Options, RawOptions, View};
@@ -18,7 +18,6 @@ use casm_model::{Counter, EventKind, EventRequest, FeedbackRequest, VoteRequest}
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 /// A mounted widget. Dropping it unmounts: the shadow content goes, listeners are removed.
@@ -55,9 +54,13 @@ struct State {
 
 type Shared = Rc<RefCell<State>>;
 
+/// How long a new widget stays empty before it shows "Loading…".
+const LOADING_DELAY_MS: i32 = 300;
+
 impl Controller {
-    /// Mounts a widget on `host`: reads its options, shows the loading state and starts
-    /// loading (with the loader's request when it is the one needed).
+    /// Mounts a widget on `host`: reads its options and starts loading (with the
+    /// loader's request when it is the one needed); the loading state shows if the
+    /// content takes more than [`LOADING_DELAY_MS`].
     pub fn mount(
         host: &Element,
         raw: &RawOptions,
@@ -102,8 +105,23 @@ impl Controller {
                 generation: 0,
             })
         });
-        render(&state);
         load(&state, prefetch);
+        // "Loading…" only if the content is slow to come: a quick answer is drawn at
+        // once, without a loading frame (its style and layout) before it.
+        let weak = Rc::downgrade(&state);
+        dom::later(
+            LOADING_DELAY_MS,
+            Box::new(move |_| {
+                if let Some(state) = weak.upgrade() {
+                    let loading = state.try_borrow().is_ok_and(|s| {
+                        s.rendered.is_none() && matches!(s.content, Content::Loading)
+                    });
+                    if loading {
+                        render(&state);
+                    }
+                }
+            }),
+        );
         Ok(Controller { state })
     }
 }
@@ -152,27 +170,87 @@ fn render(state: &Shared) {
     }
 }
 
-/// GETs `url` (or takes the loader's request), falling back to the offline copy when the
-/// service cannot be reached. Returns the body and whether it is the offline copy.
-async fn get_or_cached(url: &str, prefetch: Option<Prefetch>) -> Result<(String, bool), Failure> {
-    let result = match prefetch {
-        Some(p) => api::prefetched(p).await,
-        None => api::get(url).await,
+/// What an answer is for.
+enum Pending {
+    /// The content: the resource (resource and card views) or the list's feed.
+    Content,
+    /// The counters of the list's items; `stale` is the feed's.
+    Stats {
+        items: Vec<Item>,
+        stale: bool,
+    },
+    /// A helpful vote: the vote list key, the count before it, and the vote sent.
+    Vote {
+        key: String,
+        before: u64,
+        voted: bool,
+    },
+    Feedback,
+}
+
+/// Sends a request (or takes the loader's `started` one) and hands its answer to
+/// [`answer`]. Every request of the widget goes through here.
+fn request(
+    state: &Shared,
+    url: String,
+    json: Option<String>,
+    started: Option<js_sys::Promise>,
+    pending: Pending,
+) {
+    let Ok(s) = state.try_borrow() else { return };
+    let generation = s.generation;
+    drop(s);
+    let promise = started.or_else(|| api::start(&url, json.as_deref()));
+    let weak = Rc::downgrade(state);
+    let done = move |result: api::Answer| {
+        if let Some(state) = weak.upgrade() {
+            answer(&state, generation, &url, pending, result);
+        }
     };
-    match result {
-        Ok(text) => Ok((text, false)),
+    match promise {
+        Some(promise) => api::text(&promise, Box::new(done)),
+        None => done(Err(Failure::Offline)),
+    }
+}
+
+/// Starts loading the content, with the loader's request when it is the one needed.
+fn load(state: &Shared, prefetch: Option<Prefetch>) {
+    let Ok(s) = state.try_borrow() else { return };
+    let (url, started) = match (s.opts.view, s.opts.resource.as_deref()) {
+        (View::Resource | View::Card, Some(id)) => {
+            let url = api::resource_url(&s.opts.feed, id);
+            let started = prefetch.filter(|p| p.url == url).map(|p| p.response);
+            (url, started)
+        }
+        _ => (api::feed_url(&s.opts), None),
+    };
+    drop(s);
+    request(state, url, None, started, Pending::Content);
+}
+
+/// The parsed answer, or the offline copy when the service cannot be reached. A fresh
+/// answer comes with its text, to be kept as the next offline copy once shown.
+fn json(url: &str, result: Result<String, Failure>) -> Result<(JsValue, Option<String>), Failure> {
+    let (text, fresh) = match result {
+        Ok(text) => (text, true),
         Err(
             f @ (Failure::Offline
             | Failure::Http {
                 status: 502..=504, ..
             }),
-        ) => storage::cache_get(url).map(|t| (t, true)).ok_or(f),
-        Err(f) => Err(f),
-    }
+        ) => (storage::cache_get(url).ok_or(f)?, false),
+        Err(f) => return Err(f),
+    };
+    let value = decode::parse_json(&text)?;
+    Ok((value, fresh.then_some(text)))
+}
+
+fn load_failed(url: &str, f: &Failure) {
+    dom::console(&format::cat(&["could not load ", url, ": ", &f.describe()]));
 }
 
 fn problem(url: &str, f: Failure) -> Content {
-    dom::console(&format::cat(&["could not load ", url, ": ", &f.describe()]));
+    load_failed(url, &f);
     Content::Problem(match f {
         Failure::Http { status: 404, .. } => Problem::NotFound,
         Failure::Offline => Problem::Unreachable,
@@ -180,98 +258,88 @@ fn problem(url: &str, f: Failure) -> Content {
     })
 }
 
-async fn fetch_content(opts: &Options, prefetch: Option<Prefetch>) -> (Content, bool) {
-    match (opts.view, opts.resource.as_deref()) {
-        (View::Resource | View::Card, Some(id)) => {
-            let url = api::resource_url(&opts.feed, id);
-            let prefetch = prefetch.filter(|p| p.url == url);
-            let loaded = get_or_cached(&url, prefetch)
-                .await
-                .and_then(|(text, stale)| {
-                    let item = decode::parse_json(&text).and_then(|v| decode::item(&v))?;
-                    if !stale {
-                        storage::cache_put(&url, &text);
-                    }
-                    Ok((item, stale))
-                });
-            match loaded {
-                Ok((item, stale)) if opts.view == View::Card => (Content::Card(item), stale),
-                Ok((item, stale)) => (Content::Resource(item), stale),
-                Err(f) => (problem(&url, f), false),
+/// Handles the answer to a [`request`].
+fn answer(
+    state: &Shared,
+    generation: u32,
+    url: &str,
+    pending: Pending,
+    result: Result<String, Failure>,
+) {
+    let Ok(s) = state.try_borrow() else { return };
+    let (current, view, feed) = (s.generation, s.opts.view, s.opts.feed.clone());
+    drop(s);
+    let (content, stale, fresh) = match pending {
+        Pending::Vote { key, before, voted } => {
+            let result = result
+                .and_then(|t| decode::parse_json(&t))
+                .and_then(|v| decode::vote(&v));
+            return voted_answer(state, &key, before, voted, result);
+        }
+        Pending::Feedback => return feedback_answer(state, result),
+        // A retry or an unmount since: this answer is no longer wanted.
+        _ if current != generation => return,
+        Pending::Content if view != View::List => {
+            match json(url, result).and_then(|(v, fresh)| Ok((decode::item(&v)?, fresh))) {
+                Ok((item, fresh)) if view == View::Card => {
+                    (Content::Card(item), fresh.is_none(), fresh)
+                }
+                Ok((item, fresh)) => (Content::Resource(item), fresh.is_none(), fresh),
+                Err(f) => (problem(url, f), false, None),
             }
         }
-        _ => {
-            let url = api::feed_url(opts);
-            let loaded = get_or_cached(&url, None).await.and_then(|(text, stale)| {
-                let items = decode::parse_json(&text).and_then(|v| decode::feed(&v))?;
-                if !stale {
-                    storage::cache_put(&url, &text);
-                }
-                Ok((items, stale))
-            });
-            let (items, stale) = match loaded {
-                Ok(x) => x,
-                Err(f) => return (problem(&url, f), false),
-            };
-            let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
-            let stats = if ids.is_empty() {
-                Stats::default()
-            } else {
-                let url = api::stats_url(&opts.feed, &ids);
-                let stats = get_or_cached(&url, None).await.and_then(|(text, stale)| {
-                    let v = decode::parse_json(&text)?;
-                    if !stale {
-                        storage::cache_put(&url, &text);
+        Pending::Content => {
+            match json(url, result).and_then(|(v, fresh)| Ok((decode::feed(&v)?, fresh))) {
+                Ok((items, fresh)) if !items.is_empty() => {
+                    let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+                    let stats_url = api::stats_url(&feed, &ids);
+                    let stale = fresh.is_none();
+                    request(
+                        state,
+                        stats_url,
+                        None,
+                        None,
+                        Pending::Stats { items, stale },
+                    );
+                    if let Some(text) = fresh {
+                        storage::cache_put(url, &text);
                     }
-                    Ok(decode::stats(&v))
-                });
-                stats.unwrap_or_else(|f| {
-                    dom::console(&format::cat(&[
-                        "could not load ",
-                        &url,
-                        ": ",
-                        &f.describe(),
-                    ]));
-                    Stats::default()
-                })
-            };
-            (Content::List(items, stats), stale)
+                    return;
+                }
+                Ok((items, fresh)) => (
+                    Content::List(items, Stats::default()),
+                    fresh.is_none(),
+                    fresh,
+                ),
+                Err(f) => (problem(url, f), false, None),
+            }
         }
+        Pending::Stats { items, stale } => match json(url, result) {
+            Ok((v, fresh)) => (Content::List(items, decode::stats(&v)), stale, fresh),
+            Err(f) => {
+                load_failed(url, &f);
+                (Content::List(items, Stats::default()), stale, None)
+            }
+        },
+    };
+    let event = match (&content, stale) {
+        (Content::Resource(_), false) => Some(EventKind::View),
+        (Content::Card(_), false) => Some(EventKind::MetacardView),
+        _ => None,
+    };
+    if let Ok(mut s) = state.try_borrow_mut() {
+        s.content = content;
+        s.stale = stale;
+    }
+    render(state);
+    // After the content is on the page: neither delays it.
+    if let Some(text) = fresh {
+        storage::cache_put(url, &text);
+    }
+    if let Some(kind) = event {
+        send_event(state, kind, None);
     }
 }
-
-fn load(state: &Shared, prefetch: Option<Prefetch>) {
-    let Ok(s) = state.try_borrow() else { return };
-    let opts = s.opts.clone();
-    let generation = s.generation;
-    drop(s);
-    let weak = Rc::downgrade(state);
-    spawn_local(async move {
-        let (content, stale) = fetch_content(&opts, prefetch).await;
-        let Some(state) = weak.upgrade() else { return };
-        let event = {
-            let Ok(mut s) = state.try_borrow_mut() else {
-                return;
-            };
-            if s.generation != generation {
-                return;
-            }
-            let event = match (&content, stale) {
-                (Content::Resource(_), false) => Some(EventKind::View),
-                (Content::Card(_), false) => Some(EventKind::MetacardView),
-                _ => None,
-            };
-            s.content = content;
-            s.stale = stale;
-            event
-        };
-        render(&state);
-        if let Some(kind) = event {
-            send_event(&state, kind, None);
-        }
-    });
-}
-
 fn on_action(state: &Shared, action: &Action) {
     match action {
         Action::Vote => vote(state),
@@ -373,47 +441,58 @@ fn vote(state: &Shared) {
     s.vote_busy = true;
     show_vote(s, optimistic, voted, None);
     drop(guard);
+    request(
+        state,
+        url,
+        Some(body),
+        None,
+        Pending::Vote { key, before, voted },
+    );
+}
 
-    let weak = Rc::downgrade(state);
-    spawn_local(async move {
-        let result = api::post(&url, &body).await.and_then(|v| decode::vote(&v));
-        let Some(state) = weak.upgrade() else { return };
-        let Ok(mut guard) = state.try_borrow_mut() else {
-            return;
-        };
-        let s = &mut *guard;
-        s.vote_busy = false;
-        let (count, now_voted, announce) = match result {
-            Ok(r) => {
-                storage::set_voted(&key, r.voted);
-                let key = if r.voted {
-                    Key::VoteDone
-                } else {
-                    Key::VoteRemoved
-                };
-                let text = s
-                    .lang
-                    .fill(key, "n", &format::number(s.lang, r.helpful_votes));
-                (r.helpful_votes, r.voted, text)
-            }
-            Err(f) => {
-                dom::console(&format::cat(&["vote failed: ", &f.describe()]));
-                let reason = view::reason(s.lang, &f);
-                (
-                    before,
-                    !voted,
-                    s.lang.fill(Key::VoteFailed, "reason", &reason),
-                )
-            }
-        };
-        if let Content::Resource(item) = &mut s.content {
-            item.counters
-                .get_or_insert_with(Default::default)
-                .set(Counter::HelpfulVotes, count);
+/// The service's answer to a vote: confirmed, or rolled back with the reason.
+fn voted_answer(
+    state: &Shared,
+    key: &str,
+    before: u64,
+    voted: bool,
+    result: Result<VoteResult, Failure>,
+) {
+    let Ok(mut guard) = state.try_borrow_mut() else {
+        return;
+    };
+    let s = &mut *guard;
+    s.vote_busy = false;
+    let (count, now_voted, announce) = match result {
+        Ok(r) => {
+            storage::set_voted(key, r.voted);
+            let key = if r.voted {
+                Key::VoteDone
+            } else {
+                Key::VoteRemoved
+            };
+            let text = s
+                .lang
+                .fill(key, "n", &format::number(s.lang, r.helpful_votes));
+            (r.helpful_votes, r.voted, text)
         }
-        s.voted = now_voted;
-        show_vote(s, count, now_voted, Some(&announce));
-    });
+        Err(f) => {
+            dom::console(&format::cat(&["vote failed: ", &f.describe()]));
+            let reason = view::reason(s.lang, &f);
+            (
+                before,
+                !voted,
+                s.lang.fill(Key::VoteFailed, "reason", &reason),
+            )
+        }
+    };
+    if let Content::Resource(item) = &mut s.content {
+        item.counters
+            .get_or_insert_with(Default::default)
+            .set(Counter::HelpfulVotes, count);
+    }
+    s.voted = now_voted;
+    show_vote(s, count, now_voted, Some(&announce));
 }
 
 fn show_feedback(state: &Shared, open: bool) {
@@ -467,33 +546,32 @@ fn submit_feedback(state: &Shared) {
     });
     s.feedback_busy = true;
     drop(guard);
+    request(state, url, Some(body), None, Pending::Feedback);
+}
 
-    let weak = Rc::downgrade(state);
-    spawn_local(async move {
-        let result = api::post(&url, &body).await;
-        let Some(state) = weak.upgrade() else { return };
-        let Ok(mut guard) = state.try_borrow_mut() else {
-            return;
-        };
-        let s = &mut *guard;
-        s.feedback_busy = false;
-        let lang = s.lang;
-        let Some(r) = s.rendered.as_mut() else { return };
-        match result {
-            Ok(_) => {
-                let sent = view::feedback_sent(lang);
-                if r.replace(Slot::Feedback, Some(&sent), &s.handler).is_err() {
-                    dom::console("could not show the feedback answer");
-                }
-            }
-            Err(f) => {
-                dom::console(&format::cat(&["feedback failed: ", &f.describe()]));
-                let reason = view::reason(lang, &f);
-                r.set_text(
-                    Slot::FeedbackStatus,
-                    &lang.fill(Key::FeedbackFailed, "reason", &reason),
-                );
+/// The service's answer to "Submit your comments".
+fn feedback_answer(state: &Shared, result: Result<String, Failure>) {
+    let Ok(mut guard) = state.try_borrow_mut() else {
+        return;
+    };
+    let s = &mut *guard;
+    s.feedback_busy = false;
+    let lang = s.lang;
+    let Some(r) = s.rendered.as_mut() else { return };
+    match result.and_then(|t| decode::parse_json(&t)) {
+        Ok(_) => {
+            let sent = view::feedback_sent(lang);
+            if r.replace(Slot::Feedback, Some(&sent), &s.handler).is_err() {
+                dom::console("could not show the feedback answer");
             }
         }
-    });
+        Err(f) => {
+            dom::console(&format::cat(&["feedback failed: ", &f.describe()]));
+            let reason = view::reason(lang, &f);
+            r.set_text(
+                Slot::FeedbackStatus,
+                &lang.fill(Key::FeedbackFailed, "reason", &reason),
+            );
+        }
+    }
 }

@@ -5,10 +5,14 @@
  *
  * Mounts every element carrying data-casm-widget (and renders in place when this script
  * tag itself carries data-resource or data-view). Plain JavaScript, no dependencies: it
- * loads the Wasm widget (casm_widget.js + casm_widget_bg.wasm, next to this file) once per
- * page, starts each resource's data request while the Wasm compiles, mounts widgets as
- * they come near the viewport, and follows elements added, changed or removed later.
+ * loads the Wasm widget (casm_widget_bg.wasm, next to this file) once per page, starts
+ * each resource's data request while the Wasm compiles, mounts widgets as they come near
+ * the viewport, and follows elements added, changed or removed later.
  * Script API: CasmWidget.mount(element, options), CasmWidget.unmount(element).
+ *
+ * This is the loader's source. scripts/build-widget.sh puts the wasm-bindgen glue where
+ * the marker below stands and minifies the whole into pkg/casm-widget.js: one script, so
+ * the Wasm and data requests start as soon as it runs (no import() of a second file).
  */
 (function () {
   'use strict';
@@ -56,7 +60,7 @@
     return;
   }
 
-  var glue = null;            // Promise of the initialised wasm-bindgen module
+  var ready = null;           // Promise of the instantiated Wasm
   var widgets = new Map();    // element -> { handle } once started
   var waiting = new Set();    // elements waiting to come near the viewport
   var given = new WeakMap();  // element -> options passed to CasmWidget.mount
@@ -64,19 +68,30 @@
     ? new IntersectionObserver(onIntersect, { rootMargin: '200px' })
     : null;
 
-  // One request for the glue, one for the Wasm, both started now. The wasm-bindgen init
-  // compiles the Wasm while it downloads (WebAssembly.instantiateStreaming), falling back
-  // to an ArrayBuffer when the server does not send application/wasm.
+  // The wasm-bindgen glue (--target web, its exports made local), inserted by the build.
+  // It defines mount() (shadowing the loader's own mount inside this function only),
+  // __wbg_get_imports(), __wbg_load() and __wbg_finalize_init().
+  var wasmBindgen = (function () {
+    /* @wasm-bindgen-glue@ */
+    return {
+      // Compiles the Wasm while it downloads (WebAssembly.instantiateStreaming), falling
+      // back to an ArrayBuffer when the server does not send application/wasm.
+      init: function (response) {
+        return __wbg_load(response, __wbg_get_imports()).then(function (r) {
+          __wbg_finalize_init(r.instance, r.module);
+        });
+      },
+      mount: mount
+    };
+  })();
+
+  // One request for the Wasm, started the first time a widget is seen.
   function load() {
-    if (!glue) {
-      var wasm = fetch(base + 'casm_widget_bg.wasm');
-      wasm.catch(function () {});
-      glue = import(base + 'casm_widget.js').then(function (m) {
-        return m.default({ module_or_path: wasm }).then(function () { return m; });
-      });
-      glue.catch(function (e) { log('could not load the widget from ' + base, e); });
+    if (!ready) {
+      ready = fetch(base + 'casm_widget_bg.wasm').then(wasmBindgen.init);
+      ready.catch(function (e) { log('could not load the widget from ' + base, e); });
     }
-    return glue;
+    return ready;
   }
 
   function optionsOf(el) {
@@ -124,10 +139,10 @@
     var o = optionsOf(el);
     widgets.set(el, entry);
     var pending = prefetch(o);
-    load().then(function (m) {
+    load().then(function () {
       if (widgets.get(el) !== entry) return; // unmounted or re-rendered meanwhile
       try {
-        entry.handle = m.mount(el, o, pending);
+        entry.handle = wasmBindgen.mount(el, o, pending);
       } catch (e) {
         log('cannot mount a widget on <' + el.localName + '>', e);
       }

@@ -78,7 +78,13 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // No Nagle: a small response on a kept-alive connection otherwise waits for the
+    // client's delayed ACK (~40 ms), e.g. the Wasm after the loader on one connection.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
