@@ -24,8 +24,8 @@ step "widget DOM tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test -p casm-widget --target wasm32-unknown-unknown
 
-step "end-to-end: real feed service + Chromium"
-cargo build -p casm-feed
-node --test --test-concurrency=1 tests/e2e/
+step "end-to-end: real feed service (release build) + Chromium"
+cargo build --release -p casm-feed
+CASM_FEED_BIN=target/release/casm-feed node --test --test-concurrency=1 tests/e2e/
 
 step "all tests passed"
