@@ -29,6 +29,8 @@ pub struct Config {
     /// How often counts are re-read from the database (for several instances on one
     /// PostgreSQL); `None` for a single instance.
     pub refresh: Option<Duration>,
+    /// Longest time a request may take, body included.
+    pub request_timeout: Duration,
 }
 
 impl Config {
@@ -45,6 +47,7 @@ impl Config {
             count_headless: false,
             trusted_proxies: Vec::new(),
             refresh: None,
+            request_timeout: Duration::from_secs(10),
         }
     }
 }

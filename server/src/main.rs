@@ -69,6 +69,9 @@ enum Command {
         /// believed; from anyone else the header is ignored.
         #[arg(long, env = "CASM_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxy: Vec<Cidr>,
+        /// Longest time a request may take, body included, in seconds.
+        #[arg(long, env = "CASM_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
+        request_timeout_secs: u64,
         /// Seconds between re-reading counts from the database, for several instances on
         /// one PostgreSQL (default: 0 = never on SQLite, 2 on PostgreSQL).
         #[arg(long, env = "CASM_REFRESH_SECS")]
@@ -243,6 +246,7 @@ async fn main() -> anyhow::Result<()> {
             view_window_secs,
             count_headless,
             trusted_proxy,
+            request_timeout_secs,
             refresh_secs,
         } => {
             if demo && store.is_empty().await? {
@@ -273,6 +277,7 @@ async fn main() -> anyhow::Result<()> {
             config.view_window = Duration::from_secs(view_window_secs);
             config.count_headless = count_headless;
             config.trusted_proxies = trusted_proxy;
+            config.request_timeout = Duration::from_secs(request_timeout_secs.max(1));
             let default_refresh = match store.backend() {
                 Backend::Sqlite => 0,
                 Backend::Postgres => 2,

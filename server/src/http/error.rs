@@ -20,6 +20,8 @@ pub enum ApiError {
     NotFound(String),
     /// 405.
     MethodNotAllowed,
+    /// 408: the request (body included) took longer than the configured timeout.
+    Timeout,
     /// 413.
     PayloadTooLarge { limit: usize },
     /// 415.
@@ -65,6 +67,12 @@ impl ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 "this route does not accept that method".into(),
+                None,
+            ),
+            ApiError::Timeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "the request took too long to arrive or to answer".into(),
                 None,
             ),
             ApiError::PayloadTooLarge { limit } => (

@@ -23,6 +23,18 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
+/// Ends a request that takes longer than `config.request_timeout` with a 408, so a client
+/// that trickles its body cannot hold a connection and a handler forever.
+async fn time_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> Result<axum::response::Response, ApiError> {
+    tokio::time::timeout(state.config.request_timeout, next.run(req))
+        .await
+        .map_err(|_| ApiError::Timeout)
+}
+
 /// The whole service as a router; tests call it without a socket.
 pub fn app(state: AppState) -> Router {
     // Reads are public: any page may show the feed and counts.
@@ -68,6 +80,7 @@ pub fn app(state: AppState) -> Router {
             CompressionLayer::new()
                 .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
         )
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             client::client_addr,

@@ -34,6 +34,7 @@ pub struct Options {
     pub vote_cap: u32,
     pub view_window: std::time::Duration,
     pub trusted_proxies: Vec<casm_feed::config::Cidr>,
+    pub request_timeout: std::time::Duration,
     pub www: Option<PathBuf>,
     pub pkg: Option<PathBuf>,
 }
@@ -46,6 +47,7 @@ impl Default for Options {
             vote_cap: 0,
             view_window: std::time::Duration::from_secs(1800),
             trusted_proxies: Vec::new(),
+            request_timeout: std::time::Duration::from_secs(10),
             www: None,
             pkg: None,
         }
@@ -139,6 +141,7 @@ impl TestServer {
         config.vote_cap = options.vote_cap;
         config.view_window = options.view_window;
         config.trusted_proxies = options.trusted_proxies;
+        config.request_timeout = options.request_timeout;
         config.www_dir = options.www.unwrap_or_else(|| dir.path().join("www"));
         config.pkg_dir = options.pkg.unwrap_or_else(|| dir.path().join("pkg"));
         let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
