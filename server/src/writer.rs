@@ -11,7 +11,6 @@
 
 use crate::live::Live;
 use crate::store::{self, Applied, Store, StoreError, Write};
-use casm_model::EventKind;
 use sqlx::Connection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,84 +18,6 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
-
-/// One write waiting for the writer; the fields are those of [`store::Write`], owned.
-#[derive(Debug)]
-pub enum WriteOp {
-    Vote {
-        resource: String,
-        visitor: String,
-        helpful: bool,
-        partner: String,
-        network: String,
-        day: i64,
-        cap: u32,
-    },
-    Event {
-        kind: EventKind,
-        resource: String,
-        link: Option<String>,
-        visitor: String,
-        partner: String,
-        view_window: i64,
-    },
-    Feedback {
-        resource: String,
-        partner: String,
-        text: String,
-        contact: Option<String>,
-    },
-}
-
-impl WriteOp {
-    fn as_write(&self) -> Write<'_> {
-        match self {
-            WriteOp::Vote {
-                resource,
-                visitor,
-                helpful,
-                partner,
-                network,
-                day,
-                cap,
-            } => Write::Vote {
-                resource,
-                visitor,
-                helpful: *helpful,
-                partner,
-                network,
-                day: *day,
-                cap: *cap,
-            },
-            WriteOp::Event {
-                kind,
-                resource,
-                link,
-                visitor,
-                partner,
-                view_window,
-            } => Write::Event {
-                kind: *kind,
-                resource,
-                link: link.as_deref(),
-                visitor,
-                partner,
-                view_window: *view_window,
-            },
-            WriteOp::Feedback {
-                resource,
-                partner,
-                text,
-                contact,
-            } => Write::Feedback {
-                resource,
-                partner,
-                text,
-                contact: contact.as_deref(),
-            },
-        }
-    }
-}
 
 /// Why a write was not committed.
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +29,7 @@ pub enum WriteError {
 }
 
 type Reply = Result<Applied, Arc<WriteError>>;
-type Job = (WriteOp, oneshot::Sender<Reply>);
+type Job = (Write, oneshot::Sender<Reply>);
 
 /// Sends writes to the writer task.
 #[derive(Clone)]
@@ -118,7 +39,7 @@ pub struct WriterHandle {
 
 impl WriterHandle {
     /// Queues `op` and waits until it is committed.
-    pub async fn write(&self, op: WriteOp) -> Reply {
+    pub async fn write(&self, op: Write) -> Reply {
         let (reply, done) = oneshot::channel();
         self.tx
             .send((op, reply))
@@ -189,37 +110,42 @@ async fn run(
 }
 
 async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Vec<Job>) {
+    let (writes, replies): (Vec<Write>, Vec<_>) = batch.drain(..).unzip();
     let started = std::time::Instant::now();
-    let size = batch.len();
-    let result = commit(conn, batch).await;
+    let result = commit(conn, &writes).await;
     tracing::debug!(
-        size,
+        size = writes.len(),
         micros = started.elapsed().as_micros() as u64,
         "batch committed"
     );
     match result {
-        Ok(results) => finish(live, batch.drain(..).zip(results.into_iter().map(Ok))),
+        Ok(results) => finish(live, replies, results.into_iter().map(Ok).collect()),
         Err(e) => {
             // One bad write must not fail its neighbours: retry each alone.
-            tracing::warn!(error = %e, size = batch.len(), "batch failed; retrying singly");
-            for job in batch.drain(..) {
-                let result = commit(conn, std::slice::from_ref(&job))
-                    .await
-                    .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
-                    .map_err(|e| {
-                        tracing::error!(error = %e, "write failed");
-                        Arc::new(WriteError::Db(e))
-                    });
-                finish(live, std::iter::once((job, result)));
+            tracing::warn!(error = %e, size = writes.len(), "batch failed; retrying singly");
+            let mut results = Vec::with_capacity(writes.len());
+            for write in writes.chunks(1) {
+                results.push(
+                    commit(conn, write)
+                        .await
+                        .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
+                        .map_err(|e| {
+                            tracing::error!(error = %e, "write failed");
+                            Arc::new(WriteError::Db(e))
+                        }),
+                );
             }
+            finish(live, replies, results);
         }
     }
 }
 
-async fn commit(conn: &mut sqlx::AnyConnection, jobs: &[Job]) -> Result<Vec<Applied>, sqlx::Error> {
+async fn commit(
+    conn: &mut sqlx::AnyConnection,
+    writes: &[Write],
+) -> Result<Vec<Applied>, sqlx::Error> {
     let mut tx = conn.begin().await?;
-    let writes: Vec<Write<'_>> = jobs.iter().map(|(op, _)| op.as_write()).collect();
-    let results = store::apply_batch(&mut tx, &writes).await?;
+    let results = store::apply_batch(&mut tx, writes).await?;
     let mut deltas = store::Deltas::default();
     for applied in &results {
         if let Applied::Changed(change) = applied {
@@ -231,17 +157,17 @@ async fn commit(conn: &mut sqlx::AnyConnection, jobs: &[Job]) -> Result<Vec<Appl
     Ok(results)
 }
 
-fn finish(live: &Live, jobs: impl Iterator<Item = (Job, Reply)>) {
-    let jobs: Vec<(Job, Reply)> = jobs.collect();
-    let changes: Vec<_> = jobs
+/// Applies the committed changes to memory, then answers each request.
+fn finish(live: &Live, replies: Vec<oneshot::Sender<Reply>>, results: Vec<Reply>) {
+    let changes: Vec<_> = results
         .iter()
-        .filter_map(|(_, r)| match r {
+        .filter_map(|r| match r {
             Ok(Applied::Changed(change)) => Some(change.clone()),
             _ => None,
         })
         .collect();
     live.apply(&changes);
-    for ((_, reply), result) in jobs {
+    for (reply, result) in replies.into_iter().zip(results) {
         // The requester may have gone away; the write stands either way.
         let _ = reply.send(result);
     }

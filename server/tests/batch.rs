@@ -9,16 +9,16 @@ use sqlx::Connection;
 const SOURCE: &str = "casm-global-partnership";
 const OTHER: &str = "women-in-asm-toolkit";
 
-fn writes<'a>(visitors: &'a [String], networks: &'a [&'a str]) -> Vec<Write<'a>> {
+fn writes(visitors: &[String], networks: &[&str]) -> Vec<Write> {
     let mut w = Vec::new();
     for (i, v) in visitors.iter().enumerate() {
         let resource = if i % 3 == 0 { OTHER } else { SOURCE };
         w.push(Write::Vote {
-            resource,
-            visitor: v,
+            resource: resource.into(),
+            visitor: v.clone(),
             helpful: i % 7 != 3,
-            partner: "p",
-            network: networks[i % networks.len()],
+            partner: "p".into(),
+            network: networks[i % networks.len()].into(),
             day: 20_000,
             cap: 4,
         });
@@ -28,19 +28,19 @@ fn writes<'a>(visitors: &'a [String], networks: &'a [&'a str]) -> Vec<Write<'a>>
             } else {
                 EventKind::MetacardView
             },
-            resource,
+            resource: resource.into(),
             link: None,
-            visitor: v,
-            partner: "p",
+            visitor: v.clone(),
+            partner: "p".into(),
             view_window: 1800,
         });
     }
     w.push(Write::Event {
         kind: EventKind::Download,
-        resource: SOURCE,
-        link: Some("roundtable-agenda"),
-        visitor: &visitors[0],
-        partner: "p",
+        resource: SOURCE.into(),
+        link: Some("roundtable-agenda".into()),
+        visitor: visitors[0].clone(),
+        partner: "p".into(),
         view_window: 1800,
     });
     w

@@ -4,8 +4,9 @@ use super::body::JsonBody;
 use super::client::{is_bot, ClientAddr, PartnerKey};
 use super::error::ApiError;
 use crate::feed::{self, Encoded, FeedQuery, Sort, MAX_LIMIT};
+use crate::store::Write;
 use crate::store::{Applied, COUNTER_COLUMNS};
-use crate::writer::{self, WriteOp};
+use crate::writer;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -290,7 +291,7 @@ async fn vote(
     let day = writer::utc_day();
     let applied = state
         .writer
-        .write(WriteOp::Vote {
+        .write(Write::Vote {
             resource: id.clone(),
             visitor: state.visitors.hash(&req.visitor),
             helpful: req.helpful,
@@ -383,7 +384,7 @@ async fn event(
     }
     let applied = state
         .writer
-        .write(WriteOp::Event {
+        .write(Write::Event {
             kind: req.kind,
             resource: req.resource,
             link: req.link,
@@ -412,7 +413,7 @@ async fn feedback(
     }
     state
         .writer
-        .write(WriteOp::Feedback {
+        .write(Write::Feedback {
             resource: id,
             partner,
             text: req.text.trim().to_owned(),

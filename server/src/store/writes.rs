@@ -6,33 +6,34 @@ use casm_model::EventKind;
 use sqlx::{AnyConnection, Row};
 
 /// A vote, event or feedback as the writer applies it inside a batch's transaction.
-pub enum Write<'a> {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
     Vote {
-        resource: &'a str,
+        resource: String,
         /// Keyed hash of the visitor token.
-        visitor: &'a str,
+        visitor: String,
         helpful: bool,
-        partner: &'a str,
+        partner: String,
         /// Today's salted hash of the client's network, and the UTC day number.
-        network: &'a str,
+        network: String,
         day: i64,
         /// Most votes one network may add to one resource in a day; 0 for no cap.
         cap: u32,
     },
     Event {
         kind: EventKind,
-        resource: &'a str,
-        link: Option<&'a str>,
-        visitor: &'a str,
-        partner: &'a str,
+        resource: String,
+        link: Option<String>,
+        visitor: String,
+        partner: String,
         /// A visitor's views of a resource count once per this many seconds.
         view_window: i64,
     },
     Feedback {
-        resource: &'a str,
-        partner: &'a str,
-        text: &'a str,
-        contact: Option<&'a str>,
+        resource: String,
+        partner: String,
+        text: String,
+        contact: Option<String>,
     },
 }
 
@@ -49,9 +50,9 @@ pub enum Applied {
 
 /// Writes the rows of one vote, event or feedback on `conn`, which the caller has put in a
 /// transaction; counters are updated once per batch by [`apply_deltas`].
-pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Applied, sqlx::Error> {
+pub async fn apply(conn: &mut AnyConnection, write: &Write) -> Result<Applied, sqlx::Error> {
     let now = now_secs();
-    match *write {
+    match write {
         Write::Vote {
             resource,
             visitor,
@@ -75,7 +76,7 @@ pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Applie
             if added == 0 {
                 return Ok(Applied::Unchanged);
             }
-            if cap > 0 {
+            if *cap > 0 {
                 let within = sqlx::query(
                     "INSERT INTO vote_caps (day, network, resource_id, votes) VALUES ($1, $2, $3, 1) \
                      ON CONFLICT (day, network, resource_id) \
@@ -84,7 +85,7 @@ pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Applie
                 .bind(day)
                 .bind(network)
                 .bind(resource)
-                .bind(i64::from(cap))
+                .bind(i64::from(*cap))
                 .execute(&mut *conn)
                 .await?
                 .rows_affected();
@@ -162,9 +163,9 @@ pub async fn apply(conn: &mut AnyConnection, write: &Write<'_>) -> Result<Applie
             .execute(&mut *conn)
             .await?;
             Ok(Applied::Changed(Change::Event {
-                kind,
+                kind: *kind,
                 resource: resource.to_owned(),
-                link: link.map(str::to_owned),
+                link: link.clone(),
                 partner: partner.to_owned(),
             }))
         }
@@ -221,8 +222,8 @@ fn placeholders(rows: usize, width: usize) -> String {
 }
 
 /// The key two writes of one batch must not share for [`apply_batch`]'s fast path.
-fn batch_key<'a>(write: &Write<'a>) -> Option<(&'a str, &'a str, &'static str)> {
-    match *write {
+fn batch_key(write: &Write) -> Option<(&str, &str, &'static str)> {
+    match write {
         Write::Vote {
             resource, visitor, ..
         } => Some((resource, visitor, "vote")),
@@ -243,7 +244,7 @@ fn batch_key<'a>(write: &Write<'a>) -> Option<(&'a str, &'a str, &'static str)> 
 /// cannot change an outcome; otherwise the writes are applied one by one with [`apply`].
 pub async fn apply_batch(
     conn: &mut AnyConnection,
-    writes: &[Write<'_>],
+    writes: &[Write],
 ) -> Result<Vec<Applied>, sqlx::Error> {
     let mut keys = std::collections::HashSet::new();
     let repeats = writes
@@ -272,7 +273,7 @@ pub async fn apply_batch(
 
 async fn add_votes(
     conn: &mut AnyConnection,
-    writes: &[Write<'_>],
+    writes: &[Write],
     out: &mut [Applied],
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -294,7 +295,7 @@ async fn add_votes(
             visitor,
             partner,
             ..
-        } = writes[i]
+        } = &writes[i]
         {
             q = q.bind(resource).bind(visitor).bind(partner).bind(now);
         }
@@ -318,7 +319,7 @@ async fn add_votes(
             day,
             cap,
             ..
-        } = writes[i]
+        } = &writes[i]
         else {
             continue;
         };
@@ -330,10 +331,10 @@ async fn add_votes(
             partner: partner.to_owned(),
             delta: 1,
         });
-        if cap > 0 {
+        if *cap > 0 {
             let group = groups
-                .entry((day, network, resource))
-                .or_insert((cap, Vec::new()));
+                .entry((*day, network.as_str(), resource.as_str()))
+                .or_insert((*cap, Vec::new()));
             group.1.push(i);
         }
     }
@@ -377,7 +378,7 @@ async fn add_votes(
             continue;
         }
         for &i in members {
-            if let Write::Vote { visitor, .. } = writes[i] {
+            if let Write::Vote { visitor, .. } = &writes[i] {
                 sqlx::query("DELETE FROM votes WHERE resource_id = $1 AND visitor = $2")
                     .bind(*resource)
                     .bind(visitor)
@@ -392,7 +393,7 @@ async fn add_votes(
 
 async fn remove_votes(
     conn: &mut AnyConnection,
-    writes: &[Write<'_>],
+    writes: &[Write],
     out: &mut [Applied],
 ) -> Result<(), sqlx::Error> {
     let removes: Vec<usize> = (0..writes.len())
@@ -410,7 +411,7 @@ async fn remove_votes(
     for &i in &removes {
         if let Write::Vote {
             resource, visitor, ..
-        } = writes[i]
+        } = &writes[i]
         {
             q = q.bind(resource).bind(visitor);
         }
@@ -428,7 +429,7 @@ async fn remove_votes(
     for &i in &removes {
         if let Write::Vote {
             resource, visitor, ..
-        } = writes[i]
+        } = &writes[i]
         {
             if let Some(partner) = removed.remove(&(resource.to_owned(), visitor.to_owned())) {
                 out[i] = Applied::Changed(Change::Vote {
@@ -444,7 +445,7 @@ async fn remove_votes(
 
 async fn record_events(
     conn: &mut AnyConnection,
-    writes: &[Write<'_>],
+    writes: &[Write],
     out: &mut [Applied],
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -467,8 +468,8 @@ async fn record_events(
              WHERE view_marks.counted_at <= excluded.counted_at - {} \
              RETURNING resource_id, visitor, kind",
             placeholders(views.len(), 4),
-            match writes[views[0]] {
-                Write::Event { view_window, .. } => view_window,
+            match &writes[views[0]] {
+                Write::Event { view_window, .. } => *view_window,
                 _ => 0,
             }
         );
@@ -479,7 +480,7 @@ async fn record_events(
                 resource,
                 visitor,
                 ..
-            } = writes[i]
+            } = &writes[i]
             {
                 q = q.bind(resource).bind(visitor).bind(kind.name()).bind(now);
             }
@@ -527,7 +528,7 @@ async fn record_events(
             link,
             partner,
             ..
-        } = writes[i]
+        } = &writes[i]
         {
             q = q
                 .bind(resource)
@@ -536,9 +537,9 @@ async fn record_events(
                 .bind(partner)
                 .bind(now);
             out[i] = Applied::Changed(Change::Event {
-                kind,
+                kind: *kind,
                 resource: resource.to_owned(),
-                link: link.map(str::to_owned),
+                link: link.clone(),
                 partner: partner.to_owned(),
             });
         }
