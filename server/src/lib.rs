@@ -14,7 +14,7 @@
 //! - [`http`]: the axum router: `/v1` API, static files, errors, rate limits.
 //!
 //! A request flows: router → handler → (read) [`live::Live`] in memory, or (write) a
-//! [`writer::WriteOp`] sent to the writer task → batch committed → in-memory counts updated
+//! [`store::Write`] sent to the writer task → batch committed → in-memory counts updated
 //! → reply.
 
 pub mod config;
