@@ -49,7 +49,7 @@ pub enum Applied {
 }
 
 /// Writes the rows of one vote, event or feedback on `conn`, which the caller has put in a
-/// transaction; counters are updated once per batch by [`apply_deltas`].
+/// transaction; counters are updated once per batch by [`super::apply_deltas`].
 pub async fn apply(conn: &mut AnyConnection, write: &Write) -> Result<Applied, sqlx::Error> {
     let now = now_secs();
     match write {
