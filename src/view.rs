@@ -468,7 +468,11 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
     if show.has(Part::Links) && !item.links.is_empty() {
         let mut ul = el("ul");
         for l in &item.links {
-            ul = ul.child(el("li").child(link(l, ctx)));
+            let mut li = el("li").child(link(l, ctx));
+            if let Some(meta) = format::file_meta(lang, l.mime_type.as_deref(), l.size) {
+                li = li.child(el("span").part("link-meta").text(meta));
+            }
+            ul = ul.child(li);
         }
         root = root.child(
             el("nav")
@@ -481,7 +485,9 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
     if !item.partners.is_empty() {
         let mut text = lang.t(Key::Partners).to_owned();
         for (i, p) in item.partners.iter().enumerate() {
-            text.push_str(if i == 0 { ": " } else { ", " });
+            // French puts a no-break space before the colon.
+            let colon = if lang == Lang::Fr { "\u{a0}: " } else { ": " };
+            text.push_str(if i == 0 { colon } else { ", " });
             text.push_str(p);
         }
         root = root.child(el("p").part("partners").text(text));
@@ -759,6 +765,18 @@ mod tests {
             Some("true")
         );
         assert!(v.find("aria-live", "polite").is_some());
+    }
+
+    #[test]
+    fn download_links_say_their_type_and_size() {
+        let v = resource(&item(), &ctx(View::Resource));
+        let metas: Vec<String> = v
+            .all()
+            .into_iter()
+            .filter(|n| n.get("part") == Some("link-meta"))
+            .map(|n| n.text_content())
+            .collect();
+        assert_eq!(metas, ["PDF · 1.2\u{a0}KB"]);
     }
 
     #[test]
