@@ -84,6 +84,12 @@ enum Command {
     },
     /// Print counts per partner and resource.
     Stats,
+    /// Print "Submit your comments" messages for moderation, newest first.
+    Feedback {
+        /// Only this resource's messages.
+        #[arg(long)]
+        resource: Option<String>,
+    },
     /// Validate FILE and add or replace its resources, all or nothing.
     Import { file: PathBuf },
     /// Write the catalogue in the import format to standard output.
@@ -153,6 +159,26 @@ fn check_origin(origin: &str) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("origin '{origin}' must be scheme://host[:port|:*] with no path")
     }
+}
+
+/// `2026-11-27T10:00:00Z` for Unix seconds (days-to-civil, Howard Hinnant's algorithm).
+fn utc_timestamp(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[tokio::main]
@@ -226,6 +252,26 @@ async fn main() -> anyhow::Result<()> {
             for (partner, resource, row) in rows {
                 let numbers: Vec<String> = row.iter().map(u64::to_string).collect();
                 println!("{partner}\t{resource}\t{}", numbers.join("\t"));
+            }
+        }
+        Command::Feedback { resource } => {
+            println!("id\tcreated\tresource\tpartner\tcontact\ttext");
+            for f in store.feedback(resource.as_deref()).await? {
+                // One line per message: tabs and newlines inside the text are shown escaped.
+                let clean = |s: &str| {
+                    s.replace('\\', "\\\\")
+                        .replace('\t', "\\t")
+                        .replace('\n', "\\n")
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    f.id,
+                    utc_timestamp(f.created_at),
+                    f.resource,
+                    f.partner,
+                    clean(f.contact.as_deref().unwrap_or("")),
+                    clean(&f.text)
+                );
             }
         }
         Command::Export => {
@@ -311,5 +357,25 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_timestamps_from_unix_seconds() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_timestamp(1_330_541_220), "2012-02-29T18:47:00Z");
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        assert!(check_origin("https://www.example.org").is_ok());
+        assert!(check_origin("http://127.0.0.1:*").is_ok());
+        assert!(check_origin("http://localhost:8080").is_ok());
+        assert!(check_origin("https://example.org/path").is_err());
+        assert!(check_origin("ftp://example.org").is_err());
     }
 }

@@ -251,4 +251,20 @@ async fn feedback_is_stored_for_moderation_and_never_published() {
         .await
         .unwrap();
     assert_eq!(rows, [(secret_text.to_owned(), "test-partner".to_owned())]);
+
+    // The CASM team reads it with the command line.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_casm-feed"))
+        .args(["feedback", "--resource", SOURCE])
+        .env("CASM_DATABASE", &server.database)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let listing = String::from_utf8(out.stdout).unwrap();
+    let line = listing.lines().nth(1).expect("one message");
+    assert!(
+        line.contains(&format!(
+            "\t{SOURCE}\ttest-partner\treader@example.org\t{secret_text}"
+        )),
+        "{listing}"
+    );
 }
