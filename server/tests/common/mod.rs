@@ -63,9 +63,15 @@ pub const BROWSER_UA: &str =
 
 /// A client that looks like a browser on the registered partner site.
 pub fn client() -> reqwest::Client {
+    client_from(None)
+}
+
+/// The same, sending from a chosen loopback address (e.g. `127.0.0.2`) when given.
+pub fn client_from(local: Option<&str>) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("origin", PARTNER_ORIGIN.parse().unwrap());
     reqwest::Client::builder()
+        .local_address(local.map(|ip| ip.parse::<std::net::IpAddr>().unwrap()))
         .user_agent(BROWSER_UA)
         .default_headers(headers)
         .build()
