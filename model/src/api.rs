@@ -12,10 +12,12 @@ pub struct VoteRequest {
 }
 
 /// The answer to a vote: the new count and whether this visitor's vote now stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VoteResponse {
+    /// The resource's helpful votes after this one.
     pub helpful_votes: u64,
+    /// Whether this visitor's vote now stands.
     pub voted: bool,
 }
 
@@ -57,6 +59,18 @@ impl EventKind {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The counter this event moves when it counts.
+    pub const fn counter(self) -> crate::Counter {
+        use crate::Counter;
+        match self {
+            EventKind::View => Counter::PageViews,
+            EventKind::MetacardView => Counter::MetacardViews,
+            EventKind::Email => Counter::PagesEmailed,
+            EventKind::Download => Counter::AttachmentsDownloaded,
+            EventKind::VideoDownload => Counter::VideosDownloaded,
+        }
+    }
+
     /// Whether the event must name a link of the resource.
     pub const fn needs_link(self) -> bool {
         matches!(self, EventKind::Download | EventKind::VideoDownload)
@@ -96,3 +110,42 @@ pub struct FeedbackRequest {
 
 /// Longest feedback text accepted, in characters.
 pub const FEEDBACK_MAX_CHARS: usize = 4000;
+
+/// Items one feed page may hold (`limit`), and so the most a list widget shows.
+pub const FEED_LIMIT: std::ops::RangeInclusive<u32> = 1..=100;
+
+/// Items per feed page when `limit` is not given.
+pub const FEED_DEFAULT_LIMIT: u32 = 50;
+
+/// Most ids one `GET /v1/stats` may ask for (as many as a feed page holds).
+pub const MAX_STATS_IDS: usize = *FEED_LIMIT.end() as usize;
+
+/// Order of feed items (`sort`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Sort {
+    /// Highest popularity score first.
+    #[default]
+    Popular,
+    /// Most recently modified first.
+    Recent,
+}
+
+impl Sort {
+    /// Every order.
+    pub const ALL: [Sort; 2] = [Sort::Popular, Sort::Recent];
+
+    /// The query-string name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Sort::Popular => "popular",
+            Sort::Recent => "recent",
+        }
+    }
+
+    /// Parses a query-string name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}

@@ -31,7 +31,24 @@ impl Counter {
         Counter::VideosDownloaded,
     ];
 
-    /// The wire name, e.g. `helpful_votes`.
+    /// The counters the service maintains from votes and events (the others are
+    /// derived), in the order of their columns in the database and of every count row.
+    pub const MAINTAINED: [Counter; 6] = [
+        Counter::HelpfulVotes,
+        Counter::PageViews,
+        Counter::PagesEmailed,
+        Counter::MetacardViews,
+        Counter::AttachmentsDownloaded,
+        Counter::VideosDownloaded,
+    ];
+
+    /// The index of a maintained counter in [`Counter::MAINTAINED`] (its column), or
+    /// `None` for a derived one.
+    pub fn column(self) -> Option<usize> {
+        Self::MAINTAINED.iter().position(|c| *c == self)
+    }
+
+    /// The wire name (and database column), e.g. `helpful_votes`.
     pub const fn name(self) -> &'static str {
         match self {
             Counter::HelpfulVotes => "helpful_votes",
@@ -81,6 +98,22 @@ impl Counters {
             Counter::RelationshipsAndHighlights => self.relationships_and_highlights,
             Counter::PopularityRank => u64::from(self.popularity_rank),
             Counter::PopularityTotal => u64::from(self.popularity_total),
+        }
+    }
+
+    /// Sets one counter (a rank or total above `u32::MAX` saturates).
+    pub fn set(&mut self, counter: Counter, value: u64) {
+        let small = u32::try_from(value).unwrap_or(u32::MAX);
+        match counter {
+            Counter::HelpfulVotes => self.helpful_votes = value,
+            Counter::PageViews => self.page_views = value,
+            Counter::PagesEmailed => self.pages_emailed = value,
+            Counter::MetacardViews => self.metacard_views = value,
+            Counter::AttachmentsDownloaded => self.attachments_downloaded = value,
+            Counter::VideosDownloaded => self.videos_downloaded = value,
+            Counter::RelationshipsAndHighlights => self.relationships_and_highlights = value,
+            Counter::PopularityRank => self.popularity_rank = small,
+            Counter::PopularityTotal => self.popularity_total = small,
         }
     }
 
@@ -156,5 +189,21 @@ mod tests {
         assert!(names.contains(&"relationships_and_highlights"));
         assert!(names.contains(&"metacard_views"));
         assert_eq!(names.len(), 9);
+    }
+
+    #[test]
+    fn maintained_counters_have_columns_and_set_round_trips() {
+        let mut c = Counters::default();
+        for (i, counter) in Counter::ALL.into_iter().enumerate() {
+            c.set(counter, i as u64 + 1);
+            assert_eq!(c.get(counter), i as u64 + 1, "{counter:?}");
+        }
+        for (i, counter) in Counter::MAINTAINED.into_iter().enumerate() {
+            assert_eq!(counter.column(), Some(i));
+        }
+        assert_eq!(Counter::PopularityRank.column(), None);
+        for kind in crate::EventKind::ALL {
+            assert!(kind.counter().column().is_some(), "{kind:?}");
+        }
     }
 }

@@ -3,19 +3,23 @@
 //! # Layout
 //! - [`resource`]: a resource of the catalogue (the import/export format) and its links.
 //! - [`counters`]: the page-information counters, their wire names, and popularity ranking.
-//! - [`api`]: request and response bodies of the `/v1` API.
+//! - [`api`]: request bodies of the `/v1` API, the vote answer, feed order and limits.
+//! - [`wire`]: the bodies the service answers with (JSON Feed, stats, errors, ...).
 //! - [`validate`]: validation with the path of the bad field, and URL scheme checks.
 //!
 //! This crate is compiled into the Wasm widget, so it has no dependencies but an optional
-//! `serde` (derive only). The widget builds without the `serde` feature and decodes JSON
-//! itself, because serde's error paths alone cost it about 20 KB gzipped.
+//! `serde` (derive only). The service serialises and deserialises with it; the widget
+//! serialises its request bodies with it and decodes answers into these same types with a
+//! small reader of its own (serde's deserializer costs the widget about 20 KB gzipped;
+//! see the README).
 
 pub mod api;
 pub mod counters;
 pub mod resource;
 pub mod validate;
+pub mod wire;
 
-pub use api::{EventKind, EventRequest, FeedbackRequest, VoteRequest, VoteResponse};
+pub use api::{EventKind, EventRequest, FeedbackRequest, Sort, VoteRequest, VoteResponse};
 pub use counters::{rank, Counter, Counters, LinkCounts, RankedScore};
 pub use resource::{Baseline, Catalogue, Link, LinkKind, Resource, ResourceKind};
 pub use validate::{is_safe_url, ValidationError};

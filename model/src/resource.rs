@@ -1,10 +1,12 @@
 //! A resource of the catalogue: what `casm-feed import` reads and `export` writes.
 
 /// What kind of resource this is (the portal's "Online Resource", a report, ...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The default is what a reader assumes of a kind it does not know.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ResourceKind {
+    #[default]
     OnlineResource,
     Report,
     Toolkit,
@@ -45,8 +47,9 @@ impl ResourceKind {
     }
 }
 
-/// What a link leads to; decides how opening it is counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a link leads to; decides how opening it is counted. The default, a plain page,
+/// is what a reader assumes of a kind it does not know.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum LinkKind {
@@ -55,6 +58,7 @@ pub enum LinkKind {
     Photos,
     Video,
     Comments,
+    #[default]
     Page,
 }
 

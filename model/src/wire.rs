@@ -1,0 +1,213 @@
+//! The bodies the service sends: JSON Feed pages and items, stats, vote and event answers,
+//! health and errors. The service serialises these structs; the widget decodes into them.
+//! A field renamed here is renamed on both sides, and `tests/fixtures/wire/` holds real
+//! service output that both sides are tested against.
+
+use crate::counters::Counters;
+use crate::resource::{Baseline, LinkKind, ResourceKind};
+use std::collections::BTreeMap;
+
+/// JSON Feed's version URL.
+pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
+
+/// A page of `GET /v1/feed.json`: JSON Feed 1.1.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Feed {
+    /// Always [`JSON_FEED_VERSION`].
+    pub version: String,
+    pub title: String,
+    pub home_page_url: String,
+    pub feed_url: String,
+    pub description: String,
+    pub language: String,
+    pub authors: Vec<Author>,
+    /// The next page, when there is one.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub next_url: Option<String>,
+    pub items: Vec<Item>,
+}
+
+/// A JSON Feed author: a partner of a resource, or CASM for the feed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Author {
+    pub name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub url: Option<String>,
+}
+
+/// One resource as a JSON Feed item, with CASM's fields under `_casm`
+/// (`GET /v1/resources/{id}` adds live counters there).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Item {
+    pub id: String,
+    /// The page that shows the resource.
+    pub url: String,
+    pub title: String,
+    /// The body as plain text (the summary, or the title, when there is no body).
+    pub content_text: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub summary: Option<String>,
+    /// RFC 3339.
+    pub date_published: String,
+    /// RFC 3339.
+    pub date_modified: String,
+    /// BCP 47 tag of the text.
+    pub language: String,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub tags: Vec<String>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub authors: Vec<Author>,
+    /// The downloadable links, for feed readers.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub attachments: Vec<Attachment>,
+    #[cfg_attr(feature = "serde", serde(rename = "_casm"))]
+    pub casm: ItemExt,
+}
+
+/// A JSON Feed attachment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Attachment {
+    pub url: String,
+    pub mime_type: String,
+    pub title: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub size_in_bytes: Option<u64>,
+}
+
+/// The `_casm` extension of an item: what the portal shows beyond JSON Feed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ItemExt {
+    pub kind: ResourceKind,
+    /// Partner sources, by name.
+    pub partners: Vec<String>,
+    /// Plain-text paragraphs.
+    pub body: Vec<String>,
+    pub links: Vec<ItemLink>,
+    /// Ids of related resources.
+    pub related: Vec<String>,
+    pub highlights: Vec<String>,
+    pub version: u32,
+    pub version_comment: String,
+    /// Live counters: on `GET /v1/resources/{id}` only; feed pages leave them out so a
+    /// page stays cacheable while counts move.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub counters: Option<Counters>,
+}
+
+/// One link of an item, its URL absolute.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ItemLink {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub kind: LinkKind,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub mime_type: Option<String>,
+    /// Size in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub size: Option<u64>,
+}
+
+/// `GET /v1/stats?ids=…`: the counters of each known id (unknown ids are left out).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stats {
+    pub resources: BTreeMap<String, ResourceStats>,
+}
+
+impl Stats {
+    /// The counters of one resource.
+    pub fn get(&self, id: &str) -> Option<&Counters> {
+        self.resources.get(id).map(|r| &r.counters)
+    }
+}
+
+/// One resource's entry in [`Stats`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ResourceStats {
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub counters: Counters,
+    /// With `by=partner`: each partner's share of the maintained counters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub partners: Option<BTreeMap<String, PartnerCounts>>,
+}
+
+/// One partner's share of a resource's maintained counters: the same six counters a
+/// resource is imported with as its [`Baseline`].
+pub type PartnerCounts = Baseline;
+
+/// `202` answer of `POST /v1/events`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EventAccepted {
+    /// Always `true`: the event was valid.
+    pub accepted: bool,
+    /// `false` for bots and repeat views inside the view window.
+    pub counted: bool,
+}
+
+/// `GET /healthz`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// Resources in the catalogue.
+    pub resources: usize,
+}
+
+/// The body of every error answer: `{"error": {"code", "message", "field"?}}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong: a stable code for programs, a message for people.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ErrorDetail {
+    /// Stable, e.g. `not_found`, `vote_limit`.
+    pub code: String,
+    pub message: String,
+    /// The request field at fault, e.g. `visitor` or `limit`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub field: Option<String>,
+}
