@@ -1,18 +1,24 @@
-//! JavaScript values → typed structs: the one boundary where raw `JsValue`s are read.
+//! JavaScript values → casm-model's wire types: the one boundary where raw `JsValue`s
+//! from the service are read.
 //!
-//! Decoding reads properties with `js_sys::Reflect` instead of serde: on this widget serde
-//! and serde-wasm-bindgen cost about 20 KB gzipped (mostly their error paths pulling in
-//! float formatting), more than the rest of the widget. Missing or wrongly typed optional
-//! fields take their default; an item without an id or title is refused.
+//! A small reader with `js_sys::Reflect` rather than `serde_wasm_bindgen::from_value`:
+//! serde's deserializer costs this widget about 20 KB gzipped (its error paths bring in
+//! float formatting and `core::fmt`; the README has the figures), more than the rest of
+//! the widget. It fills the *same* structs the service serialises with serde, and the
+//! browser tests check it against serde's own decoding of captured service output
+//! (`tests/fixtures/wire/`). Missing or wrongly typed optional fields take their
+//! default; unknown kinds take the kind's default; an item without id or title is refused.
 
-use crate::api::Prefetch;
-use crate::feed::{ApiError, Counts, Failure, Item, ItemLink, Stats, VoteResult};
+use crate::feed::{Failure, Feed, Item, ItemLink, Stats};
 use crate::options::RawOptions;
-use casm_model::{Counter, LinkKind, ResourceKind};
-use js_sys::{Array, Object, Promise, Reflect};
+use casm_model::wire::{Attachment, Author, ErrorBody, ErrorDetail, ItemExt, ResourceStats};
+use casm_model::{Baseline, Counter, Counters, LinkKind, ResourceKind, VoteResponse};
+use js_sys::{Array, Object, Reflect};
+use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 
-fn get(v: &JsValue, key: &str) -> JsValue {
+/// Property `key` of `v`, or `undefined`.
+pub fn get(v: &JsValue, key: &str) -> JsValue {
     if !v.is_object() {
         return JsValue::UNDEFINED;
     }
@@ -23,7 +29,8 @@ fn string(v: &JsValue, key: &str) -> String {
     get(v, key).as_string().unwrap_or_default()
 }
 
-fn opt_string(v: &JsValue, key: &str) -> Option<String> {
+/// Property `key` of `v` when it is a string.
+pub fn opt_string(v: &JsValue, key: &str) -> Option<String> {
     get(v, key).as_string()
 }
 
@@ -42,19 +49,58 @@ fn strings(v: &JsValue, key: &str) -> Vec<String> {
     array(v, key).iter().filter_map(|s| s.as_string()).collect()
 }
 
-fn keys(v: &JsValue) -> Vec<String> {
-    if !v.is_object() {
-        return Vec::new();
+/// The readable entries of array `key`.
+fn list<T>(v: &JsValue, key: &str, read: impl Fn(&JsValue) -> Option<T>) -> Vec<T> {
+    array(v, key).iter().filter_map(|e| read(&e)).collect()
+}
+
+/// The entries of object `v`, each read with `read`. Inserted one by one: collecting
+/// into a `BTreeMap` sorts first, and each sort monomorphisation costs the Wasm ~3 KB.
+fn map<T>(v: &JsValue, read: impl Fn(&JsValue) -> T) -> BTreeMap<String, T> {
+    let mut out = BTreeMap::new();
+    if v.is_object() {
+        for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
+            if let Some(key) = key.as_string() {
+                let value = read(&get(v, &key));
+                out.insert(key, value);
+            }
+        }
     }
-    Object::keys(v.unchecked_ref::<Object>())
-        .iter()
-        .filter_map(|k| k.as_string())
-        .collect()
+    out
 }
 
 /// Parses JSON text.
 pub fn parse_json(text: &str) -> Result<JsValue, Failure> {
     js_sys::JSON::parse(text).map_err(|_| Failure::Invalid)
+}
+
+fn author(v: &JsValue) -> Option<Author> {
+    Some(Author {
+        name: opt_string(v, "name")?,
+        url: opt_string(v, "url"),
+    })
+}
+
+fn attachment(v: &JsValue) -> Option<Attachment> {
+    Some(Attachment {
+        url: opt_string(v, "url")?,
+        mime_type: string(v, "mime_type"),
+        title: string(v, "title"),
+        size_in_bytes: uint(v, "size_in_bytes"),
+    })
+}
+
+fn link(v: &JsValue) -> Option<ItemLink> {
+    let id = string(v, "id");
+    let title = string(v, "title");
+    (!id.is_empty() && !title.is_empty()).then(|| ItemLink {
+        id,
+        title,
+        url: string(v, "url"),
+        kind: LinkKind::parse(&string(v, "kind")).unwrap_or_default(),
+        mime_type: opt_string(v, "mime_type"),
+        size: uint(v, "size"),
+    })
 }
 
 /// A resource: a feed item or the answer of `/v1/resources/{id}`.
@@ -65,95 +111,111 @@ pub fn item(v: &JsValue) -> Result<Item, Failure> {
         return Err(Failure::Invalid);
     }
     let casm = get(v, "_casm");
-    let links = array(&casm, "links")
-        .iter()
-        .filter_map(|l| {
-            let l = &l;
-            let id = string(l, "id");
-            let title = string(l, "title");
-            (!id.is_empty() && !title.is_empty()).then(|| ItemLink {
-                id,
-                title,
-                url: string(l, "url"),
-                kind: LinkKind::parse(&string(l, "kind")),
-                mime_type: opt_string(l, "mime_type"),
-                size: uint(l, "size"),
-            })
-        })
-        .collect();
     let counters = get(&casm, "counters");
     Ok(Item {
         id,
         url: string(v, "url"),
         title,
-        summary: string(v, "summary"),
-        body: strings(&casm, "body"),
-        kind: ResourceKind::parse(&string(&casm, "kind")),
+        content_text: string(v, "content_text"),
+        summary: opt_string(v, "summary"),
+        date_published: string(v, "date_published"),
+        date_modified: string(v, "date_modified"),
         language: string(v, "language"),
-        partners: strings(&casm, "partners"),
-        links,
-        created: string(v, "date_published"),
-        modified: string(v, "date_modified"),
-        version_comment: string(&casm, "version_comment"),
-        counters: counters.is_object().then(|| self::counters(&counters)),
+        tags: strings(v, "tags"),
+        authors: list(v, "authors", author),
+        attachments: list(v, "attachments", attachment),
+        casm: ItemExt {
+            kind: ResourceKind::parse(&string(&casm, "kind")).unwrap_or_default(),
+            partners: strings(&casm, "partners"),
+            body: strings(&casm, "body"),
+            links: list(&casm, "links", link),
+            related: strings(&casm, "related"),
+            highlights: strings(&casm, "highlights"),
+            version: uint(&casm, "version").map_or(0, |n| n.min(u64::from(u32::MAX)) as u32),
+            version_comment: string(&casm, "version_comment"),
+            counters: counters.is_object().then(|| self::counters(&counters)),
+        },
     })
 }
 
-/// The counters object of `/v1/stats` and `_casm.counters` (per-link counts are not read).
-pub fn counters(v: &JsValue) -> Counts {
-    Counter::ALL
-        .into_iter()
-        .fold(Counts::default(), |c, counter| {
-            c.with(counter, uint(v, counter.name()).unwrap_or(0))
-        })
+/// A counters object: `/v1/stats` entries and `_casm.counters`.
+pub fn counters(v: &JsValue) -> Counters {
+    let mut c = Counters::default();
+    for counter in Counter::ALL {
+        c.set(counter, uint(v, counter.name()).unwrap_or(0));
+    }
+    c.links = map(&get(v, "links"), |n| {
+        n.as_f64().map_or(0, |n| n.max(0.0) as u64)
+    });
+    c
 }
 
-/// The items of a JSON Feed; items that cannot be read are skipped.
-pub fn feed(v: &JsValue) -> Result<Vec<Item>, Failure> {
-    let items = get(v, "items");
-    if !Array::is_array(&items) {
+/// One partner's share of the maintained counters (`by=partner`).
+fn partner_counts(v: &JsValue) -> Baseline {
+    let n = |c: Counter| uint(v, c.name()).unwrap_or(0);
+    Baseline {
+        helpful_votes: n(Counter::HelpfulVotes),
+        page_views: n(Counter::PageViews),
+        pages_emailed: n(Counter::PagesEmailed),
+        metacard_views: n(Counter::MetacardViews),
+        attachments_downloaded: n(Counter::AttachmentsDownloaded),
+        videos_downloaded: n(Counter::VideosDownloaded),
+    }
+}
+
+/// A JSON Feed page; items that cannot be read are skipped.
+pub fn feed(v: &JsValue) -> Result<Feed, Failure> {
+    if !Array::is_array(&get(v, "items")) {
         return Err(Failure::Invalid);
     }
-    Ok(array(v, "items")
-        .iter()
-        .filter_map(|i| item(&i).ok())
-        .collect())
+    Ok(Feed {
+        version: string(v, "version"),
+        title: string(v, "title"),
+        home_page_url: string(v, "home_page_url"),
+        feed_url: string(v, "feed_url"),
+        description: string(v, "description"),
+        language: string(v, "language"),
+        authors: list(v, "authors", author),
+        next_url: opt_string(v, "next_url"),
+        items: list(v, "items", |i| item(i).ok()),
+    })
 }
 
 /// `/v1/stats`.
 pub fn stats(v: &JsValue) -> Stats {
-    let resources = get(v, "resources");
-    Stats(
-        keys(&resources)
-            .into_iter()
-            .map(|id| {
-                let c = counters(&get(&resources, &id));
-                (id, c)
-            })
-            .collect(),
-    )
+    Stats {
+        resources: map(&get(v, "resources"), |r| {
+            let partners = get(r, "partners");
+            ResourceStats {
+                counters: counters(r),
+                partners: partners.is_object().then(|| map(&partners, partner_counts)),
+            }
+        }),
+    }
 }
 
 /// The answer to a vote.
-pub fn vote(v: &JsValue) -> Result<VoteResult, Failure> {
-    let helpful_votes = uint(v, "helpful_votes").ok_or(Failure::Invalid)?;
-    let voted = get(v, "voted").as_bool().ok_or(Failure::Invalid)?;
-    Ok(VoteResult {
-        helpful_votes,
-        voted,
+pub fn vote(v: &JsValue) -> Result<VoteResponse, Failure> {
+    Ok(VoteResponse {
+        helpful_votes: uint(v, "helpful_votes").ok_or(Failure::Invalid)?,
+        voted: get(v, "voted").as_bool().ok_or(Failure::Invalid)?,
     })
 }
 
-/// The `error` object of an error answer, if the body has one.
-pub fn api_error(v: &JsValue) -> Option<ApiError> {
+/// An error answer's body, if it has one.
+pub fn error(v: &JsValue) -> Option<ErrorBody> {
     let e = get(v, "error");
-    e.is_object().then(|| ApiError {
-        code: string(&e, "code"),
-        message: string(&e, "message"),
+    e.is_object().then(|| ErrorBody {
+        error: ErrorDetail {
+            code: string(&e, "code"),
+            message: string(&e, "message"),
+            field: opt_string(&e, "field"),
+        },
     })
 }
 
-/// The options object the loader passes: attribute strings and `defaultFeed`.
+/// The options object the loader (or an ES module user) passes: attribute strings and
+/// `defaultFeed`.
 pub fn options(v: &JsValue) -> RawOptions {
     let s = |key| opt_string(v, key);
     RawOptions {
@@ -171,11 +233,4 @@ pub fn options(v: &JsValue) -> RawOptions {
         lazy: s("lazy"),
         default_feed: string(v, "defaultFeed"),
     }
-}
-
-/// The request the loader started before the Wasm was ready: `{url, response}`.
-pub fn prefetch(v: &JsValue) -> Option<Prefetch> {
-    let url = opt_string(v, "url")?;
-    let response = get(v, "response").dyn_into::<Promise>().ok()?;
-    Some(Prefetch { url, response })
 }

@@ -1,17 +1,20 @@
 //! The DOM layer: shadow roots, turning a view tree into elements, in-place updates,
-//! listeners and console lines. Everything else in the crate is plain Rust.
+//! listeners, host-page events and console lines. Everything else in the crate is plain
+//! Rust.
 //!
 //! Elements are made with `createElement`, text with text nodes; nothing is ever parsed as
 //! HTML, so feed text cannot become markup.
 
 use crate::view::{Action, Child, Node, Slot};
+use gloo_events::{EventListener, EventListenerOptions};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    Document, Element, Event, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode, Window,
+    CustomEvent, CustomEventInit, Document, Element, Event, HtmlElement, ShadowRoot,
+    ShadowRootInit, ShadowRootMode, Window,
 };
 
 /// What the controller does when a rendered element's event fires.
@@ -55,14 +58,6 @@ pub fn once(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
     Closure::once_into_js(f)
 }
 
-/// Calls `f` after `ms` milliseconds.
-pub fn later(ms: i32, f: Box<dyn FnOnce(JsValue)>) {
-    if let Some(w) = window() {
-        let _ =
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(once(f).unchecked_ref(), ms);
-    }
-}
-
 /// Opens (or reuses, after an unmount) the host's open shadow root.
 pub fn attach(host: &Element) -> Result<Root, JsValue> {
     let shadow = match host.shadow_root() {
@@ -90,24 +85,8 @@ fn document() -> Result<Document, JsValue> {
 pub struct Rendered {
     /// (slot, enclosing slot, element)
     slots: Vec<(Slot, Option<Slot>, Element)>,
-    /// (enclosing slot, listener)
-    listeners: Vec<(Option<Slot>, Listener)>,
-}
-
-/// An event listener on an element, removed when dropped.
-struct Listener {
-    target: Element,
-    event: &'static str,
-    callback: Closure<dyn FnMut(Event)>,
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(
-            self.event,
-            self.callback.as_ref().unchecked_ref(),
-        );
-    }
+    /// (enclosing slot, listener): gloo's listeners remove themselves when dropped.
+    listeners: Vec<(Option<Slot>, EventListener)>,
 }
 
 /// Replaces the root's content with the stylesheet (a `<style>` of its own: the page's
@@ -154,18 +133,19 @@ fn build(
         let action = on.action.clone();
         let handler = Rc::clone(handler);
         let prevent = on.prevent_default;
-        let callback = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        // Not passive when the default is cancelled (gloo's listeners are passive unless
+        // told otherwise).
+        let options = if prevent {
+            EventListenerOptions::enable_prevent_default()
+        } else {
+            EventListenerOptions::default()
+        };
+        let listener = EventListener::new_with_options(&el, on.event, options, move |e| {
             if prevent {
                 e.prevent_default();
             }
-            handler(&action, &e);
+            handler(&action, e);
         });
-        el.add_event_listener_with_callback(on.event, callback.as_ref().unchecked_ref())?;
-        let listener = Listener {
-            target: el.clone(),
-            event: on.event,
-            callback,
-        };
         out.listeners.push((region, listener));
     }
     // Children belong to the outermost slot around them, so replacing that slot's
@@ -268,6 +248,19 @@ pub fn page_origin() -> String {
     window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
+}
+
+/// Dispatches `name` with `detail` on `host`: bubbling, and composed so that it leaves
+/// the shadow root of a host that is itself in one. A host listener that throws cannot
+/// reach the widget (the browser reports it and carries on).
+pub fn emit(host: &Element, name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
 }
 
 /// Writes one `[casm]` console line.

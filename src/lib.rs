@@ -3,45 +3,82 @@
 //! Partners add one script tag and an element:
 //! `<div data-casm-widget data-resource="casm-global-partnership"></div>`. The loader
 //! (`www/casm-widget.js`) finds those elements, starts the data request while the Wasm
-//! compiles, and calls [`mount`] for each; [`Widget::unmount`] undoes it.
+//! compiles, and calls [`mount`] for each; [`MountedWidget::unmount`] undoes it. ES module
+//! users call `init()` and [`mount`] from `pkg/casm_widget.js` themselves.
 //!
 //! # Layout
 //! Plain Rust, tested natively with `cargo test -p casm-widget`:
 //! - [`options`]: `data-` attributes → typed [`options::Options`], with warnings.
 //! - [`i18n`]: the languages and their complete string tables.
 //! - [`format`]: numbers, dates, sizes and URL encoding per language.
-//! - [`feed`]: the service's data as typed structs, and request failures.
+//! - [`feed`]: the service's data (casm-model's wire types) and request failures.
+//! - [`urls`]: the service's URLs.
 //! - [`view`]: the view model: each view as a tree of [`view::Node`]s.
+//! - [`host_event`]: the `casm:*` events the host page receives, and their details.
+//! - [`controller`]: `update(state, message) → effects`, every decision of a widget.
 //!
 //! The browser boundary, tested in headless Chromium by `tests/web.rs`:
-//! - [`decode`]: JavaScript values → [`feed`] structs (the only reader of raw `JsValue`s).
-//! - [`dom`]: shadow roots, rendering view trees, listeners, console lines.
-//! - [`api`]: URLs, request bodies, `fetch` and `sendBeacon`.
-//! - [`storage`]: visitor token, votes and offline copies in `localStorage`.
-//! - [`widget`]: the controller of one mounted widget.
-//! - this file: the `#[wasm_bindgen]` surface, [`mount`] and [`Widget`].
+//! - [`decode`]: JavaScript values → casm-model's types (the only reader of service data).
+//! - [`dom`]: shadow roots, rendering view trees, listeners, host events, console lines.
+//! - [`api`]: `fetch`, `sendBeacon`, request bodies via serde-wasm-bindgen.
+//! - [`storage`]: visitor token, votes and saved copies in `localStorage`.
+//! - [`widget`]: the runner that performs the controller's effects.
+//! - this file: the `#[wasm_bindgen]` surface, [`mount`] and [`MountedWidget`].
 
 pub mod api;
+pub mod controller;
 pub mod decode;
 pub mod dom;
 pub mod feed;
 pub mod format;
+pub mod host_event;
 pub mod i18n;
 pub mod options;
 pub mod storage;
+pub mod urls;
 pub mod view;
 pub mod widget;
 
 use wasm_bindgen::prelude::*;
 
-/// A mounted widget, as JavaScript holds it.
-#[wasm_bindgen]
-pub struct Widget {
-    _controller: widget::Controller,
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OPTIONS: &'static str = r#"
+/** Widget options: the `data-` attribute values, as strings. All are optional. */
+export interface MountOptions {
+  /** Base URL of the feed service; defaults to `defaultFeed`, then the page's origin. */
+  feed?: string;
+  view?: "resource" | "card" | "list";
+  resource?: string;
+  /** Comma list of summary, body, links, info, votes, share, feedback. */
+  show?: string;
+  tag?: string;
+  partner?: string;
+  sort?: "popular" | "recent";
+  /** 1 to 100. */
+  limit?: string;
+  theme?: "light" | "dark" | "auto";
+  accent?: string;
+  lang?: string;
+  lazy?: "true" | "false";
+  defaultFeed?: string;
 }
+"#;
 
 #[wasm_bindgen]
-impl Widget {
+extern "C" {
+    /// [`mount`]'s options object, typed for TypeScript users.
+    #[wasm_bindgen(typescript_type = "MountOptions")]
+    pub type MountOptions;
+}
+
+/// A mounted widget, as JavaScript holds it.
+#[wasm_bindgen(js_name = Widget)]
+pub struct MountedWidget {
+    _widget: widget::Widget,
+}
+
+#[wasm_bindgen(js_class = Widget)]
+impl MountedWidget {
     /// Removes the widget's content and listeners; late answers are ignored.
     pub fn unmount(self) {}
 }
@@ -52,12 +89,16 @@ impl Widget {
 #[wasm_bindgen]
 pub fn mount(
     host: &web_sys::Element,
-    options: &JsValue,
+    options: &MountOptions,
     prefetch: &JsValue,
-) -> Result<Widget, JsValue> {
-    let raw = decode::options(options);
-    widget::Controller::mount(host, &raw, decode::prefetch(prefetch))
-        .map(|c| Widget { _controller: c })
+) -> Result<MountedWidget, JsValue> {
+    let mut raw = decode::options(options);
+    if raw.default_feed.is_empty() {
+        // ES module users may leave the feed out: the page's own origin serves it.
+        raw.default_feed = dom::page_origin();
+    }
+    widget::Widget::mount(host, &raw, api::Prefetch::from_js(prefetch))
+        .map(|w| MountedWidget { _widget: w })
 }
 
 /// Logs Rust panics to the console (feature `panic-hook`, off by default for size).

@@ -115,22 +115,8 @@ impl Theme {
     }
 }
 
-/// The list order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sort {
-    Popular,
-    Recent,
-}
-
-impl Sort {
-    /// The attribute and query value.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Sort::Popular => "popular",
-            Sort::Recent => "recent",
-        }
-    }
-}
+/// The list order: the service's own `sort`, one definition for both.
+pub use casm_model::Sort;
 
 /// `data-lang`: a fixed language, or found from the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,7 +157,7 @@ pub struct Options {
     pub tag: Option<String>,
     pub partner: Option<String>,
     pub sort: Sort,
-    /// 1 to 100.
+    /// Within [`casm_model::api::FEED_LIMIT`].
     pub limit: u32,
     pub theme: Theme,
     /// A CSS colour (syntax checked; the browser has the last word).
@@ -287,13 +273,18 @@ pub fn parse(raw: &RawOptions) -> (Options, Vec<Warning>) {
 
     let tag = filter(&mut w, "data-tag", &raw.tag);
     let partner = filter(&mut w, "data-partner", &raw.partner);
-    let sort = [Sort::Popular, Sort::Recent]
-        [choice(&mut w, "data-sort", &raw.sort, &["popular", "recent"], 0)];
+    let sort = Sort::ALL[choice(
+        &mut w,
+        "data-sort",
+        &raw.sort,
+        &Sort::ALL.map(Sort::name),
+        0,
+    )];
 
     let limit = match raw.limit.as_deref().map(str::trim) {
         None => DEFAULT_LIMIT,
         Some(v) => match v.parse::<u32>() {
-            Ok(n) if (1..=100).contains(&n) => n,
+            Ok(n) if casm_model::api::FEED_LIMIT.contains(&n) => n,
             _ => {
                 warn(&mut w, "data-limit", v, "10");
                 DEFAULT_LIMIT

@@ -5,7 +5,7 @@
 //! turns the tree into elements with `createElement` and text nodes; attribute names all
 //! come from this file, never from the feed.
 
-use crate::feed::{Counts, Failure, Item, ItemLink, Stats};
+use crate::feed::{download_event, Counters, Failure, Item, ItemLink, Stats};
 use crate::format;
 use crate::i18n::{Key, Lang};
 use crate::options::{Part, Show, Theme, View};
@@ -294,9 +294,9 @@ pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
         return el("span").part("link").text(l.title.as_str());
     }
     let mut a = external(el("a").part("link"), &l.url, ctx.page_origin);
-    if l.kind == Some(LinkKind::Comments) && ctx.show.has(Part::Feedback) {
+    if l.kind == LinkKind::Comments && ctx.show.has(Part::Feedback) {
         a = a.on("click", Action::OpenFeedback, true);
-    } else if let Some(event) = l.download_event() {
+    } else if let Some(event) = download_event(l) {
         let video = event == casm_model::EventKind::VideoDownload;
         a = a.on(
             "click",
@@ -334,17 +334,17 @@ fn title_link(tag: &'static str, item: &Item, ctx: &Ctx) -> Node {
         .child(inner.text(item.title.as_str()))
 }
 
-fn kind(item: &Item, lang: Lang) -> Option<Node> {
-    item.kind
-        .map(|k| el("p").part("kind").text(lang.t(Key::kind(k))))
+fn kind(item: &Item, lang: Lang) -> Node {
+    el("p").part("kind").text(lang.t(Key::kind(item.casm.kind)))
 }
 
 fn summary(item: &Item, ctx: &Ctx) -> Option<Node> {
-    (ctx.show.has(Part::Summary) && !item.summary.is_empty()).then(|| {
+    let summary = item.summary.as_deref().filter(|s| !s.is_empty())?;
+    ctx.show.has(Part::Summary).then(|| {
         el("p")
             .part("summary")
             .attr("lang", item.language.as_str())
-            .text(item.summary.as_str())
+            .text(summary)
     })
 }
 
@@ -352,7 +352,7 @@ fn row(lang: Lang, label: Key, value: Node) -> Node {
     el("div").child(el("dt").text(lang.t(label))).child(value)
 }
 
-fn stat(lang: Lang, counter: Counter, counters: Option<&Counts>) -> Node {
+fn stat(lang: Lang, counter: Counter, counters: Option<&Counters>) -> Node {
     let text = match (counter, counters) {
         (_, None) => "—".to_owned(),
         (Counter::PopularityRank, Some(c)) => rank_text(
@@ -371,7 +371,7 @@ fn stat(lang: Lang, counter: Counter, counters: Option<&Counts>) -> Node {
 }
 
 /// The rank and helpful count, as cards and list items show them.
-fn short_info(lang: Lang, counters: Option<&Counts>) -> Node {
+fn short_info(lang: Lang, counters: Option<&Counters>) -> Node {
     el("dl")
         .part("info")
         .child(row(
@@ -389,7 +389,7 @@ fn short_info(lang: Lang, counters: Option<&Counts>) -> Node {
 /// The Page Information panel: every counter of the source page, then the dates and
 /// the version comment.
 pub fn info(item: &Item, lang: Lang) -> Node {
-    let counters = item.counters.as_ref();
+    let counters = item.casm.counters.as_ref();
     let mut dl = el("dl");
     for counter in Counter::ALL {
         if counter != Counter::PopularityTotal {
@@ -401,8 +401,8 @@ pub fn info(item: &Item, lang: Lang) -> Node {
         }
     }
     for (key, field, stamp) in [
-        (Key::DateCreated, "date_created", &item.created),
-        (Key::DateModified, "date_modified", &item.modified),
+        (Key::DateCreated, "date_created", &item.date_published),
+        (Key::DateModified, "date_modified", &item.date_modified),
     ] {
         let text = format::date(lang, stamp).unwrap_or_else(|| stamp.clone());
         let time = el("time").attr("datetime", stamp.as_str()).text(text);
@@ -412,10 +412,10 @@ pub fn info(item: &Item, lang: Lang) -> Node {
             el("dd").attr("data-field", field).child(time),
         ));
     }
-    let comment = if item.version_comment.is_empty() {
+    let comment = if item.casm.version_comment.is_empty() {
         lang.t(Key::NoComment)
     } else {
-        &item.version_comment
+        &item.casm.version_comment
     };
     dl = dl.child(row(
         lang,
@@ -448,26 +448,27 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
     let show = ctx.show;
     let mut root = el("article")
         .part("resource")
-        .maybe(kind(item, lang))
+        .child(kind(item, lang))
         .child(title_link("h2", item, ctx))
         .maybe(summary(item, ctx));
 
-    if show.has(Part::Body) && !item.body.is_empty() {
+    let ext = &item.casm;
+    if show.has(Part::Body) && !ext.body.is_empty() {
         let mut body = el("div").part("body").attr("lang", item.language.as_str());
-        for p in &item.body {
+        for p in &ext.body {
             body = body.child(el("p").text(p.as_str()));
         }
         root = root.child(body);
     }
 
     let comments_link_shown = show.has(Part::Links)
-        && item
+        && ext
             .links
             .iter()
-            .any(|l| l.kind == Some(LinkKind::Comments) && is_safe_url(&l.url));
-    if show.has(Part::Links) && !item.links.is_empty() {
+            .any(|l| l.kind == LinkKind::Comments && is_safe_url(&l.url));
+    if show.has(Part::Links) && !ext.links.is_empty() {
         let mut ul = el("ul");
-        for l in &item.links {
+        for l in &ext.links {
             let mut li = el("li").child(link(l, ctx));
             if let Some(meta) = format::file_meta(lang, l.mime_type.as_deref(), l.size) {
                 li = li.child(el("span").part("link-meta").text(meta));
@@ -482,9 +483,9 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
         );
     }
 
-    if !item.partners.is_empty() {
+    if !ext.partners.is_empty() {
         let mut text = lang.t(Key::Partners).to_owned();
-        for (i, p) in item.partners.iter().enumerate() {
+        for (i, p) in ext.partners.iter().enumerate() {
             // French puts a no-break space before the colon.
             let colon = if lang == Lang::Fr { "\u{a0}: " } else { ": " };
             text.push_str(if i == 0 { colon } else { ", " });
@@ -496,7 +497,10 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
     if show.has(Part::Votes) || show.has(Part::Share) || show.has(Part::Feedback) {
         let mut actions = el("div").part("actions");
         if show.has(Part::Votes) {
-            let n = item.counters.map_or(0, |c| c.get(Counter::HelpfulVotes));
+            let n = ext
+                .counters
+                .as_ref()
+                .map_or(0, |c| c.get(Counter::HelpfulVotes));
             actions = actions
                 .child(el("span").part("vote-prompt").text(lang.t(Key::VotePrompt)))
                 .child(
@@ -557,13 +561,13 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
 pub fn card(item: &Item, ctx: &Ctx) -> Node {
     el("article")
         .part("card")
-        .maybe(kind(item, ctx.lang))
+        .child(kind(item, ctx.lang))
         .child(title_link("h2", item, ctx))
         .maybe(summary(item, ctx))
         .maybe(
             ctx.show
                 .has(Part::Info)
-                .then(|| short_info(ctx.lang, item.counters.as_ref())),
+                .then(|| short_info(ctx.lang, item.casm.counters.as_ref())),
         )
 }
 
@@ -576,7 +580,7 @@ pub fn list(items: &[Item], stats: &Stats, ctx: &Ctx) -> Node {
     for item in items {
         let li = el("li")
             .part("item")
-            .maybe(kind(item, ctx.lang))
+            .child(kind(item, ctx.lang))
             .child(title_link("h3", item, ctx))
             .maybe(summary(item, ctx))
             .maybe(
@@ -650,59 +654,79 @@ pub fn feedback_sent(lang: Lang) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use casm_model::wire::{ItemExt, ResourceStats};
     use casm_model::ResourceKind;
 
     const ORIGIN: &str = "https://partner.example.org";
 
+    fn counters(pairs: &[(Counter, u64)]) -> Counters {
+        let mut c = Counters::default();
+        for (counter, n) in pairs {
+            c.set(*counter, *n);
+        }
+        c
+    }
+
+    fn link(id: &str, title: &str, url: &str, kind: LinkKind) -> ItemLink {
+        ItemLink {
+            id: id.into(),
+            title: title.into(),
+            url: url.into(),
+            kind,
+            ..ItemLink::default()
+        }
+    }
+
     fn item() -> Item {
+        let agenda = ItemLink {
+            mime_type: Some("application/pdf".into()),
+            size: Some(1234),
+            ..link(
+                "agenda",
+                "Roundtable Agenda",
+                "https://feed.example.org/files/agenda.pdf",
+                LinkKind::Document,
+            )
+        };
         Item {
             id: "casm-global-partnership".into(),
             url: "https://feed.example.org/resource.html?id=casm-global-partnership".into(),
             title: "CASM Global Partnership".into(),
-            summary: "A roundtable.".into(),
-            body: vec!["One.".into(), "Two.".into()],
-            kind: Some(ResourceKind::OnlineResource),
+            summary: Some("A roundtable.".into()),
             language: "en".into(),
-            partners: vec!["World Bank".into(), "IFC".into()],
-            links: vec![
-                ItemLink {
-                    id: "agenda".into(),
-                    title: "Roundtable Agenda".into(),
-                    url: "https://feed.example.org/files/agenda.pdf".into(),
-                    kind: Some(LinkKind::Document),
-                    mime_type: Some("application/pdf".into()),
-                    size: Some(1234),
-                },
-                ItemLink {
-                    id: "film".into(),
-                    title: "Film".into(),
-                    url: "https://partner.example.org/film.mp4".into(),
-                    kind: Some(LinkKind::Video),
-                    mime_type: None,
-                    size: None,
-                },
-                ItemLink {
-                    id: "comments".into(),
-                    title: "Submit your comments".into(),
-                    url: "mailto:casm@example.org".into(),
-                    kind: Some(LinkKind::Comments),
-                    mime_type: None,
-                    size: None,
-                },
-            ],
-            created: "2012-02-29T13:47:00-05:00".into(),
-            modified: "2012-03-01T09:05:00-05:00".into(),
-            version_comment: String::new(),
-            counters: Some(
-                Counts::default()
-                    .with(Counter::HelpfulVotes, 3)
-                    .with(Counter::PageViews, 1865)
-                    .with(Counter::MetacardViews, 1)
-                    .with(Counter::AttachmentsDownloaded, 2)
-                    .with(Counter::RelationshipsAndHighlights, 4)
-                    .with(Counter::PopularityRank, 19)
-                    .with(Counter::PopularityTotal, 33),
-            ),
+            date_published: "2012-02-29T13:47:00-05:00".into(),
+            date_modified: "2012-03-01T09:05:00-05:00".into(),
+            casm: ItemExt {
+                kind: ResourceKind::OnlineResource,
+                body: vec!["One.".into(), "Two.".into()],
+                partners: vec!["World Bank".into(), "IFC".into()],
+                links: vec![
+                    agenda,
+                    link(
+                        "film",
+                        "Film",
+                        "https://partner.example.org/film.mp4",
+                        LinkKind::Video,
+                    ),
+                    link(
+                        "comments",
+                        "Submit your comments",
+                        "mailto:casm@example.org",
+                        LinkKind::Comments,
+                    ),
+                ],
+                counters: Some(counters(&[
+                    (Counter::HelpfulVotes, 3),
+                    (Counter::PageViews, 1865),
+                    (Counter::MetacardViews, 1),
+                    (Counter::AttachmentsDownloaded, 2),
+                    (Counter::RelationshipsAndHighlights, 4),
+                    (Counter::PopularityRank, 19),
+                    (Counter::PopularityTotal, 33),
+                ])),
+                ..ItemExt::default()
+            },
+            ..Item::default()
         }
     }
 
@@ -818,7 +842,7 @@ mod tests {
     #[test]
     fn unsafe_urls_leave_plain_text() {
         let mut it = item();
-        it.links[0].url = "javascript:alert(1)".into();
+        it.casm.links[0].url = "javascript:alert(1)".into();
         it.url = "data:text/html,x".into();
         let v = resource(&it, &ctx(View::Resource));
         for n in v.all() {
@@ -843,7 +867,7 @@ mod tests {
     fn hostile_text_stays_text() {
         let mut it = item();
         it.title = "<script>alert(1)</script>".into();
-        it.summary = "<img src=x onerror=alert(1)>".into();
+        it.summary = Some("<img src=x onerror=alert(1)>".into());
         let v = resource(&it, &ctx(View::Resource));
         assert!(v.all().iter().all(|n| n.tag != "script" && n.tag != "img"));
         assert!(v.text_content().contains("<script>alert(1)</script>"));
@@ -891,16 +915,21 @@ mod tests {
     #[test]
     fn the_list_takes_counters_from_stats() {
         let mut a = item();
-        a.counters = None;
+        a.casm.counters = None;
         let mut b = a.clone();
         b.id = "other".into();
-        let stats = Stats(vec![(
+        let mut stats = Stats::default();
+        stats.resources.insert(
             "other".into(),
-            Counts::default()
-                .with(Counter::PopularityRank, 1)
-                .with(Counter::PopularityTotal, 2)
-                .with(Counter::HelpfulVotes, 12_345),
-        )]);
+            ResourceStats {
+                counters: counters(&[
+                    (Counter::PopularityRank, 1),
+                    (Counter::PopularityTotal, 2),
+                    (Counter::HelpfulVotes, 12_345),
+                ]),
+                partners: None,
+            },
+        );
         let mut c = ctx(View::List);
         c.lang = Lang::Fr;
         let v = list(&[a, b], &stats, &c);
