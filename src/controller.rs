@@ -289,7 +289,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::StartTimer(LOADING_DELAY_MS));
         }
         Msg::LoadingDelay => {
-            if !s.drawn && s.content == Content::Loading {
+            if !s.drawn && matches!(s.content, Content::Loading) {
                 render(s, &mut fx);
             }
         }

@@ -14,7 +14,7 @@ use crate::options::RawOptions;
 use casm_model::wire::{Attachment, Author, ErrorBody, ErrorDetail, ItemExt, ResourceStats};
 use casm_model::{Baseline, Counter, Counters, LinkKind, ResourceKind, VoteResponse};
 use js_sys::{Array, Object, Reflect};
-use std::collections::BTreeMap;
+use casm_model::wire::IdMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Property `key` of `v`, or `undefined`.
@@ -54,10 +54,9 @@ fn list<T>(v: &JsValue, key: &str, read: impl Fn(&JsValue) -> Option<T>) -> Vec<
     array(v, key).iter().filter_map(|e| read(&e)).collect()
 }
 
-/// The entries of object `v`, each read with `read`. Inserted one by one: collecting
-/// into a `BTreeMap` sorts first, and each sort monomorphisation costs the Wasm ~3 KB.
-fn map<T>(v: &JsValue, read: impl Fn(&JsValue) -> T) -> BTreeMap<String, T> {
-    let mut out = BTreeMap::new();
+/// The entries of object `v`, each read with `read`, in key order.
+fn map<T>(v: &JsValue, read: impl Fn(&JsValue) -> T) -> IdMap<T> {
+    let mut out = IdMap::new();
     if v.is_object() {
         for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
             if let Some(key) = key.as_string() {

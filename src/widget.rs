@@ -19,7 +19,6 @@ use crate::urls;
 use crate::view::{self, Action, Slot};
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -107,20 +106,19 @@ impl Drop for Widget {
     }
 }
 
-/// Runs `msg` through the controller and performs its effects, and those of any
-/// message an effect answers at once (a saved copy read from storage).
+/// Runs `msg` through the controller and performs its effects, then those of any
+/// message an effect answered at once (a saved copy read from storage).
 fn dispatch(runner: &Shared, msg: Msg) {
-    let mut queue = VecDeque::from([msg]);
-    while let Some(msg) = queue.pop_front() {
-        let effects = match runner.try_borrow_mut() {
-            Ok(mut r) => controller::update(&mut r.core, msg),
-            Err(_) => return,
-        };
-        for effect in effects {
-            if let Some(next) = perform(runner, effect) {
-                queue.push_back(next);
-            }
-        }
+    let effects = match runner.try_borrow_mut() {
+        Ok(mut r) => controller::update(&mut r.core, msg),
+        Err(_) => return,
+    };
+    let mut next = None;
+    for effect in effects {
+        next = perform(runner, effect).or(next);
+    }
+    if let Some(msg) = next {
+        dispatch(runner, msg);
     }
 }
 

@@ -1,6 +1,5 @@
 //! Page-information counters and the popularity ranking the server computes from them.
 
-use std::collections::BTreeMap;
 
 /// One counter of the Page Information block, with the name it has everywhere
 /// (API JSON keys, database columns, the widget's `data-stat` attributes).
@@ -83,7 +82,7 @@ pub struct Counters {
 }
 
 /// Downloads per link id.
-pub type LinkCounts = BTreeMap<String, u64>;
+pub type LinkCounts = crate::wire::IdMap<u64>;
 
 impl Counters {
     /// The value of one counter.

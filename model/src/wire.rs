@@ -5,7 +5,9 @@
 
 use crate::counters::Counters;
 use crate::resource::{Baseline, LinkKind, ResourceKind};
-use std::collections::BTreeMap;
+
+/// A JSON object keyed by id (resource, link or partner), in key order.
+pub type IdMap<V> = litemap::LiteMap<String, V>;
 
 /// JSON Feed's version URL.
 pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
@@ -142,7 +144,7 @@ pub struct ItemLink {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Stats {
-    pub resources: BTreeMap<String, ResourceStats>,
+    pub resources: IdMap<ResourceStats>,
 }
 
 impl Stats {
@@ -163,7 +165,7 @@ pub struct ResourceStats {
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
-    pub partners: Option<BTreeMap<String, PartnerCounts>>,
+    pub partners: Option<IdMap<PartnerCounts>>,
 }
 
 /// One partner's share of a resource's maintained counters: the same six counters a
