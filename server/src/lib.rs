@@ -5,6 +5,9 @@
 //! - [`config`]: what `serve` is configured with.
 //! - [`store`]: the database behind a small interface (SQLite by default, PostgreSQL by
 //!   URL), numbered migrations, import and export.
+//! - [`counts`]: the count types [`store`] loads and commits and [`live`] keeps: count
+//!   rows in [`casm_model::Counter::MAINTAINED`] order, live counts, committed changes,
+//!   partners. Both depend on it; `store` and `live` do not depend on each other.
 //! - [`live`]: the in-memory copy every read is served from: the catalogue, live counts,
 //!   popularity ranks, and rendered feed pages with their ETags.
 //! - [`writer`]: the one task that writes votes and events, committing them in batches and
@@ -18,6 +21,7 @@
 //! → reply.
 
 pub mod config;
+pub mod counts;
 pub mod feed;
 pub mod http;
 pub mod live;
