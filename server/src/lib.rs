@@ -12,7 +12,8 @@
 //!   popularity ranks, and rendered feed pages with their ETags.
 //! - [`writer`]: the one task that writes votes and events, committing them in batches and
 //!   answering each request only after its batch is durable.
-//! - [`feed`]: renders resources as JSON Feed 1.1 items, and bodies precompressed once.
+//! - [`feed`]: renders resources as JSON Feed 1.1 items ([`casm_model::wire`] types, which
+//!   every response body is built from), and bodies precompressed once.
 //! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
 //! - [`http`]: the axum router: `/v1` API, static files, errors, rate limits.
 //!

@@ -4,8 +4,8 @@
 //! across an `.await`.
 
 use crate::counts::{Change, CountRow, Counts, LiveCounts, Partner, MAINTAINED};
-use crate::feed::{self, Encoded, FeedQuery, Sort};
-use casm_model::{rank, Baseline, Counter, Counters, RankedScore, Resource};
+use crate::feed::{self, Encoded, FeedQuery};
+use casm_model::{rank, wire, Baseline, Counter, Counters, RankedScore, Resource, Sort};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -19,10 +19,10 @@ fn totals(b: &Baseline, live: Option<&LiveCounts>) -> Counters {
     counters
 }
 
-/// A resource with its JSON Feed item rendered once.
+/// A resource with its JSON Feed item rendered once (without counters).
 pub struct Entry {
     pub resource: Resource,
-    pub item: serde_json::Value,
+    pub item: wire::Item,
 }
 
 struct CountTable {
