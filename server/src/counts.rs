@@ -57,15 +57,22 @@ pub fn partner_counts(row: &CountRow) -> PartnerCounts {
 pub enum Change {
     /// A helpful vote added (`delta` 1) or taken back (-1), for the partner it counts for.
     Vote {
+        /// The resource voted on.
         resource: String,
+        /// The partner the vote counts for.
         partner: String,
+        /// 1 or -1.
         delta: i64,
     },
     /// An event that counted.
     Event {
+        /// What happened; decides the counter.
         kind: EventKind,
+        /// The resource it happened to.
         resource: String,
+        /// The link downloaded, for download events.
         link: Option<String>,
+        /// The partner site it came from.
         partner: String,
     },
 }
@@ -103,6 +110,7 @@ fn column(counter: Counter) -> usize {
 pub struct Partner {
     /// Short key recorded with every vote and event, e.g. `casm-demo`.
     pub key: String,
+    /// The name shown to people.
     pub name: String,
     /// Origin patterns: `https://example.org`, or `http://127.0.0.1:*` for any port.
     pub origins: Vec<String>,
@@ -111,9 +119,11 @@ pub struct Partner {
 /// What the service loads into memory: live counts, per-partner counts, partners.
 #[derive(Clone, Debug, Default)]
 pub struct Counts {
+    /// Live counts by resource id.
     pub resources: HashMap<String, LiveCounts>,
     /// Counts by resource, then partner.
     pub by_partner: HashMap<String, BTreeMap<String, CountRow>>,
+    /// Registered partners.
     pub partners: Vec<Partner>,
 }
 
