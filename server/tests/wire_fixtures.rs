@@ -151,7 +151,11 @@ async fn fixtures_are_what_the_service_sends_and_what_the_model_reads() {
                 if diff.is_empty() {
                     diff.push("same JSON value, different formatting".into());
                 }
-                stale.push(format!("{}:\n  {}", path.display(), diff.join("\n  ")));
+                stale.push(format!(
+                    "tests/fixtures/wire/{}.json:\n  {}",
+                    c.name,
+                    diff.join("\n  ")
+                ));
             }
             _ => std::fs::write(&path, &fresh).unwrap(),
         }
