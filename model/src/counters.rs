@@ -201,6 +201,13 @@ mod tests {
             assert_eq!(counter.column(), Some(i));
         }
         assert_eq!(Counter::PopularityRank.column(), None);
+        let mut b = crate::Baseline::default();
+        for (i, counter) in Counter::MAINTAINED.into_iter().enumerate() {
+            b.set(counter, i as u64 + 1);
+            assert_eq!(b.get(counter), i as u64 + 1, "{counter:?}");
+        }
+        b.set(Counter::PopularityRank, 9);
+        assert_eq!(b.get(Counter::PopularityRank), 0);
         for kind in crate::EventKind::ALL {
             assert!(kind.counter().column().is_some(), "{kind:?}");
         }

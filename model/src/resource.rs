@@ -142,6 +142,40 @@ pub struct Baseline {
     pub videos_downloaded: u64,
 }
 
+impl Baseline {
+    /// The value of one maintained counter; 0 for a derived one.
+    pub fn get(&self, counter: crate::Counter) -> u64 {
+        use crate::Counter;
+        match counter {
+            Counter::HelpfulVotes => self.helpful_votes,
+            Counter::PageViews => self.page_views,
+            Counter::PagesEmailed => self.pages_emailed,
+            Counter::MetacardViews => self.metacard_views,
+            Counter::AttachmentsDownloaded => self.attachments_downloaded,
+            Counter::VideosDownloaded => self.videos_downloaded,
+            Counter::RelationshipsAndHighlights
+            | Counter::PopularityRank
+            | Counter::PopularityTotal => 0,
+        }
+    }
+
+    /// Sets one maintained counter; a derived one is ignored.
+    pub fn set(&mut self, counter: crate::Counter, value: u64) {
+        use crate::Counter;
+        match counter {
+            Counter::HelpfulVotes => self.helpful_votes = value,
+            Counter::PageViews => self.page_views = value,
+            Counter::PagesEmailed => self.pages_emailed = value,
+            Counter::MetacardViews => self.metacard_views = value,
+            Counter::AttachmentsDownloaded => self.attachments_downloaded = value,
+            Counter::VideosDownloaded => self.videos_downloaded = value,
+            Counter::RelationshipsAndHighlights
+            | Counter::PopularityRank
+            | Counter::PopularityTotal => {}
+        }
+    }
+}
+
 /// A resource: the catalogue's unit, a JSON Feed item on the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

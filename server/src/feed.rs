@@ -1,37 +1,10 @@
 //! JSON Feed 1.1 rendering, and response bodies compressed once when they are built.
 
-use casm_model::{Counters, LinkKind, Resource};
-use serde_json::{json, Map, Value};
+use casm_model::api::FEED_DEFAULT_LIMIT;
+use casm_model::wire::{self, Attachment, Author, Feed, Item, ItemExt, ItemLink};
+use casm_model::{Counters, LinkKind, Resource, Sort};
 use sha2::{Digest, Sha256};
 use std::io::Write;
-
-/// JSON Feed's version URL.
-pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
-
-/// Most items one feed page may hold.
-pub const MAX_LIMIT: usize = 100;
-/// Items per page when `limit` is not given.
-pub const DEFAULT_LIMIT: usize = 50;
-
-/// Order of feed items.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Sort {
-    /// Highest popularity score first.
-    #[default]
-    Popular,
-    /// Most recently modified first.
-    Recent,
-}
-
-impl Sort {
-    /// The query-string name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Sort::Popular => "popular",
-            Sort::Recent => "recent",
-        }
-    }
-}
 
 /// A validated feed query: which page of which selection.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -46,7 +19,7 @@ pub struct FeedQuery {
 impl Default for FeedQuery {
     fn default() -> Self {
         FeedQuery {
-            limit: DEFAULT_LIMIT,
+            limit: FEED_DEFAULT_LIMIT as usize,
             offset: 0,
             tag: None,
             partner: None,
@@ -111,40 +84,31 @@ pub fn resource_page_url(public_url: &str, id: &str) -> String {
 }
 
 /// One resource as a JSON Feed item with its `_casm` extension, without live counters.
-pub fn render_item(r: &Resource, public_url: &str) -> Value {
-    let links: Vec<Value> = r
+pub fn render_item(r: &Resource, public_url: &str) -> Item {
+    let links = r
         .links
         .iter()
-        .map(|l| {
-            let mut link = json!({
-                "id": l.id,
-                "title": l.title,
-                "url": absolute_url(public_url, &l.url),
-                "kind": l.kind.name(),
-            });
-            if let Some(m) = &l.mime_type {
-                link["mime_type"] = json!(m);
-            }
-            if let Some(s) = l.size {
-                link["size"] = json!(s);
-            }
-            link
+        .map(|l| ItemLink {
+            id: l.id.clone(),
+            title: l.title.clone(),
+            url: absolute_url(public_url, &l.url),
+            kind: l.kind,
+            mime_type: l.mime_type.clone(),
+            size: l.size,
         })
         .collect();
-    let attachments: Vec<Value> = r
+    let attachments = r
         .links
         .iter()
         .filter(|l| l.kind.is_download())
-        .map(|l| {
-            let mut a = json!({
-                "url": absolute_url(public_url, &l.url),
-                "mime_type": l.mime_type.clone().unwrap_or_else(|| default_mime(l.kind).to_owned()),
-                "title": l.title,
-            });
-            if let Some(s) = l.size {
-                a["size_in_bytes"] = json!(s);
-            }
-            a
+        .map(|l| Attachment {
+            url: absolute_url(public_url, &l.url),
+            mime_type: l
+                .mime_type
+                .clone()
+                .unwrap_or_else(|| default_mime(l.kind).to_owned()),
+            title: l.title.clone(),
+            size_in_bytes: l.size,
         })
         .collect();
     let content_text = if !r.body.is_empty() {
@@ -154,34 +118,37 @@ pub fn render_item(r: &Resource, public_url: &str) -> Value {
     } else {
         r.title.clone()
     };
-    let mut item = json!({
-        "id": r.id,
-        "url": resource_page_url(public_url, &r.id),
-        "title": r.title,
-        "content_text": content_text,
-        "date_published": r.created,
-        "date_modified": r.modified,
-        "language": r.language,
-        "tags": r.tags,
-        "authors": r.partners.iter().map(|p| json!({"name": p})).collect::<Vec<_>>(),
-        "_casm": {
-            "kind": r.kind.name(),
-            "partners": r.partners,
-            "body": r.body,
-            "links": links,
-            "related": r.related,
-            "highlights": r.highlights,
-            "version": r.version,
-            "version_comment": r.version_comment,
-        }
-    });
-    if !r.summary.is_empty() {
-        item["summary"] = json!(r.summary);
+    Item {
+        id: r.id.clone(),
+        url: resource_page_url(public_url, &r.id),
+        title: r.title.clone(),
+        content_text,
+        summary: Some(r.summary.clone()).filter(|s| !s.is_empty()),
+        date_published: r.created.clone(),
+        date_modified: r.modified.clone(),
+        language: r.language.clone(),
+        tags: r.tags.clone(),
+        authors: r
+            .partners
+            .iter()
+            .map(|p| Author {
+                name: p.clone(),
+                url: None,
+            })
+            .collect(),
+        attachments,
+        casm: ItemExt {
+            kind: r.kind,
+            partners: r.partners.clone(),
+            body: r.body.clone(),
+            links,
+            related: r.related.clone(),
+            highlights: r.highlights.clone(),
+            version: r.version,
+            version_comment: r.version_comment.clone(),
+            counters: None,
+        },
     }
-    if !attachments.is_empty() {
-        item["attachments"] = json!(attachments);
-    }
-    item
 }
 
 fn default_mime(kind: LinkKind) -> &'static str {
@@ -191,61 +158,38 @@ fn default_mime(kind: LinkKind) -> &'static str {
     }
 }
 
+/// The feed's name, for its title and its author.
+const FEED_AUTHOR: &str = "CASM — Communities and Small-Scale Mining";
+
 /// A feed page: the JSON Feed top level around `items`.
-pub fn render_feed(items: Vec<Value>, query: &FeedQuery, public_url: &str, more: bool) -> Value {
-    let mut feed = Map::new();
-    feed.insert("version".into(), json!(JSON_FEED_VERSION));
-    feed.insert(
-        "title".into(),
-        json!("CASM — Communities and Small-Scale Mining: resources"),
-    );
-    feed.insert("home_page_url".into(), json!(format!("{public_url}/")));
-    feed.insert(
-        "feed_url".into(),
-        json!(format!("{public_url}/v1/feed.json")),
-    );
-    feed.insert(
-        "description".into(),
-        json!("Reports, toolkits, presentations and events on artisanal and small-scale mining, shared by the CASM partnership."),
-    );
-    feed.insert("language".into(), json!("en"));
-    feed.insert(
-        "authors".into(),
-        json!([{"name": "CASM — Communities and Small-Scale Mining", "url": format!("{public_url}/")}]),
-    );
-    if more {
-        feed.insert(
-            "next_url".into(),
-            json!(format!(
+pub fn render_feed(items: Vec<Item>, query: &FeedQuery, public_url: &str, more: bool) -> Feed {
+    Feed {
+        version: wire::JSON_FEED_VERSION.to_owned(),
+        title: format!("{FEED_AUTHOR}: resources"),
+        home_page_url: format!("{public_url}/"),
+        feed_url: format!("{public_url}/v1/feed.json"),
+        description: "Reports, toolkits, presentations and events on artisanal and \
+                      small-scale mining, shared by the CASM partnership."
+            .to_owned(),
+        language: "en".to_owned(),
+        authors: vec![Author {
+            name: FEED_AUTHOR.to_owned(),
+            url: Some(format!("{public_url}/")),
+        }],
+        next_url: more.then(|| {
+            format!(
                 "{public_url}/v1/feed.json?{}",
                 query.to_query_string(query.offset + query.limit)
-            )),
-        );
+            )
+        }),
+        items,
     }
-    feed.insert("items".into(), Value::Array(items));
-    Value::Object(feed)
 }
 
 /// An item with live counters, for `GET /v1/resources/{id}`.
-pub fn with_counters(mut item: Value, counters: &Counters) -> Value {
-    item["_casm"]["counters"] = counters_json(counters);
+pub fn with_counters(mut item: Item, counters: Counters) -> Item {
+    item.casm.counters = Some(counters);
     item
-}
-
-/// Counters as the API shows them.
-pub fn counters_json(c: &Counters) -> Value {
-    json!({
-        "helpful_votes": c.helpful_votes,
-        "page_views": c.page_views,
-        "pages_emailed": c.pages_emailed,
-        "metacard_views": c.metacard_views,
-        "attachments_downloaded": c.attachments_downloaded,
-        "videos_downloaded": c.videos_downloaded,
-        "relationships_and_highlights": c.relationships_and_highlights,
-        "popularity_rank": c.popularity_rank,
-        "popularity_total": c.popularity_total,
-        "links": c.links,
-    })
 }
 
 /// A response body with its strong ETag and its gzip and brotli forms, made once.

@@ -5,11 +5,15 @@
 //! - [`config`]: what `serve` is configured with.
 //! - [`store`]: the database behind a small interface (SQLite by default, PostgreSQL by
 //!   URL), numbered migrations, import and export.
+//! - [`counts`]: the count types [`store`] loads and commits and [`live`] keeps: count
+//!   rows in [`casm_model::Counter::MAINTAINED`] order, live counts, committed changes,
+//!   partners. Both depend on it; `store` and `live` do not depend on each other.
 //! - [`live`]: the in-memory copy every read is served from: the catalogue, live counts,
 //!   popularity ranks, and rendered feed pages with their ETags.
 //! - [`writer`]: the one task that writes votes and events, committing them in batches and
 //!   answering each request only after its batch is durable.
-//! - [`feed`]: renders resources as JSON Feed 1.1 items, and bodies precompressed once.
+//! - [`feed`]: renders resources as JSON Feed 1.1 items ([`casm_model::wire`] types, which
+//!   every response body is built from), and bodies precompressed once.
 //! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
 //! - [`http`]: the axum router: `/v1` API, static files, errors, rate limits.
 //!
@@ -18,6 +22,7 @@
 //! → reply.
 
 pub mod config;
+pub mod counts;
 pub mod feed;
 pub mod http;
 pub mod live;

@@ -3,93 +3,26 @@
 //! Locks are std `Mutex`/`RwLock`, not tokio's: they are held for microseconds and never
 //! across an `.await`.
 
-use crate::feed::{self, Encoded, FeedQuery, Sort};
-use crate::store::{CountRow, Counts, Partner};
-use casm_model::{rank, Baseline, Counters, EventKind, RankedScore, Resource};
+use crate::counts::{Change, CountRow, Counts, LiveCounts, Partner, MAINTAINED};
+use crate::feed::{self, Encoded, FeedQuery};
+use casm_model::{rank, wire, Baseline, Counter, Counters, RankedScore, Resource, Sort};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-/// Live counts of one resource, without its imported baseline.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LiveCounts {
-    /// The six maintained counters, in [`crate::store::COUNTER_COLUMNS`] order.
-    pub row: CountRow,
-    /// Downloads per link id.
-    pub links: BTreeMap<String, u64>,
-}
-
-impl LiveCounts {
-    /// Moves one counter (a [`crate::store::COUNTER_COLUMNS`] index) by `delta`.
-    pub fn add(&mut self, column: usize, delta: i64) {
-        if let Some(n) = self.row.get_mut(column) {
-            *n = n.saturating_add_signed(delta);
-        }
-    }
-}
-
-/// Baseline plus live counts: the six maintained counters of [`Counters`].
+/// Baseline plus live counts: the maintained counters of [`Counters`].
 fn totals(b: &Baseline, live: Option<&LiveCounts>) -> Counters {
-    let [votes, views, emailed, metacards, attachments, videos] = live.map_or([0; 6], |l| l.row);
-    Counters {
-        helpful_votes: b.helpful_votes + votes,
-        page_views: b.page_views + views,
-        pages_emailed: b.pages_emailed + emailed,
-        metacard_views: b.metacard_views + metacards,
-        attachments_downloaded: b.attachments_downloaded + attachments,
-        videos_downloaded: b.videos_downloaded + videos,
-        ..Counters::default()
+    let row = live.map_or([0; MAINTAINED], |l| l.row);
+    let mut counters = Counters::default();
+    for (counter, n) in Counter::MAINTAINED.into_iter().zip(row) {
+        counters.set(counter, b.get(counter).saturating_add(n));
     }
+    counters
 }
 
-/// A resource with its JSON Feed item rendered once.
+/// A resource with its JSON Feed item rendered once (without counters).
 pub struct Entry {
     pub resource: Resource,
-    pub item: serde_json::Value,
-}
-
-/// A committed change to apply to the counts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    Vote {
-        resource: String,
-        partner: String,
-        delta: i64,
-    },
-    Event {
-        kind: EventKind,
-        resource: String,
-        link: Option<String>,
-        partner: String,
-    },
-}
-
-impl Change {
-    /// The resource, partner, counter column (index into
-    /// [`crate::store::COUNTER_COLUMNS`]) and amount this change moves.
-    pub fn column_delta(&self) -> (&str, &str, usize, i64) {
-        match self {
-            Change::Vote {
-                resource,
-                partner,
-                delta,
-            } => (resource, partner, 0, *delta),
-            Change::Event {
-                kind,
-                resource,
-                partner,
-                ..
-            } => {
-                let column = match kind {
-                    EventKind::View => 1,
-                    EventKind::Email => 2,
-                    EventKind::MetacardView => 3,
-                    EventKind::Download => 4,
-                    EventKind::VideoDownload => 5,
-                };
-                (resource, partner, column, 1)
-            }
-        }
-    }
+    pub item: wire::Item,
 }
 
 struct CountTable {

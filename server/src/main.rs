@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use casm_feed::config::Cidr;
+use casm_feed::counts::CountRow;
 use casm_feed::store::{Backend, Partner, Store, COUNTER_COLUMNS};
 use casm_feed::{visitor::VisitorKey, AppState, Config};
 use casm_model::{validate, Catalogue};
@@ -233,7 +234,7 @@ async fn main() -> anyhow::Result<()> {
         },
         Command::Stats => {
             let counts = store.load_counts().await?;
-            let mut rows: Vec<(&String, &String, &[u64; 6])> = counts
+            let mut rows: Vec<(&String, &String, &CountRow)> = counts
                 .by_partner
                 .iter()
                 .flat_map(|(resource, partners)| {

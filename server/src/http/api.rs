@@ -3,9 +3,9 @@
 use super::body::JsonBody;
 use super::client::{is_bot, ClientAddr, PartnerKey};
 use super::error::ApiError;
-use crate::feed::{self, Encoded, FeedQuery, Sort, MAX_LIMIT};
-use crate::store::Write;
-use crate::store::{Applied, COUNTER_COLUMNS};
+use crate::counts::partner_counts;
+use crate::feed::{self, Encoded, FeedQuery};
+use crate::store::{Applied, Write};
 use crate::writer;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -13,15 +13,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use casm_model::api::FEEDBACK_MAX_CHARS;
-use casm_model::VoteResponse;
+use casm_model::api::{FEEDBACK_MAX_CHARS, FEED_LIMIT, MAX_STATS_IDS};
+use casm_model::wire::{EventAccepted, Health, ResourceStats, Stats};
 use casm_model::{validate, EventKind, EventRequest, FeedbackRequest, LinkKind, VoteRequest};
+use casm_model::{Sort, VoteResponse};
 use serde::Deserialize;
-use serde_json::json;
 use std::collections::HashMap;
-
-/// Most ids one stats request may ask for.
-pub const MAX_STATS_IDS: usize = 100;
 
 /// The public reads.
 pub fn read_router() -> Router<AppState> {
@@ -43,7 +40,10 @@ pub fn write_router() -> Router<AppState> {
 async fn healthz(State(state): State<AppState>) -> Response {
     (
         [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({"status": "ok", "resources": state.live.len()})),
+        Json(Health {
+            status: "ok".to_owned(),
+            resources: state.live.len(),
+        }),
     )
         .into_response()
 }
@@ -55,13 +55,21 @@ fn feed_query(params: &HashMap<String, String>) -> Result<FeedQuery, ApiError> {
     for (key, value) in params {
         match key.as_str() {
             "limit" => {
-                q.limit = value
-                    .parse::<usize>()
+                let limit = value
+                    .parse::<u32>()
                     .ok()
-                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .filter(|n| FEED_LIMIT.contains(n))
                     .ok_or_else(|| {
-                        ApiError::bad_field("limit", format!("limit must be 1 to {MAX_LIMIT}"))
+                        ApiError::bad_field(
+                            "limit",
+                            format!(
+                                "limit must be {} to {}",
+                                FEED_LIMIT.start(),
+                                FEED_LIMIT.end()
+                            ),
+                        )
                     })?;
+                q.limit = limit as usize;
             }
             "offset" => {
                 q.offset = value
@@ -71,16 +79,8 @@ fn feed_query(params: &HashMap<String, String>) -> Result<FeedQuery, ApiError> {
                     .ok_or_else(|| ApiError::bad_field("offset", "offset must be a number ≥ 0"))?;
             }
             "sort" => {
-                q.sort = match value.as_str() {
-                    "popular" => Sort::Popular,
-                    "recent" => Sort::Recent,
-                    _ => {
-                        return Err(ApiError::bad_field(
-                            "sort",
-                            "sort must be popular or recent",
-                        ))
-                    }
-                }
+                q.sort = Sort::parse(value)
+                    .ok_or_else(|| ApiError::bad_field("sort", "sort must be popular or recent"))?;
             }
             "tag" | "partner" => {
                 validate::text(key, value, 1, 200)?;
@@ -194,7 +194,7 @@ async fn resource(
         .live
         .counters(&id)
         .ok_or_else(|| unknown_resource(&id))?;
-    let item = feed::with_counters(entry.item.clone(), &counters);
+    let item = feed::with_counters(entry.item.clone(), counters);
     let body = serde_json::to_vec(&item).unwrap_or_default();
     let etag = feed::etag_of(&body);
     let cache = [
@@ -241,33 +241,25 @@ async fn stats(
             ))
         }
     };
-    let stats = state.live.stats(ids);
-    let resources: serde_json::Map<String, serde_json::Value> = stats
-        .iter()
-        .map(|(id, c)| {
-            let mut counters = feed::counters_json(c);
-            if by_partner {
-                let partners: serde_json::Map<String, serde_json::Value> = state
+    let resources = state
+        .live
+        .stats(ids)
+        .into_iter()
+        .map(|(id, counters)| {
+            let partners = by_partner.then(|| {
+                state
                     .live
-                    .partner_counts(id)
-                    .into_iter()
-                    .map(|(partner, row)| {
-                        let counts: serde_json::Map<String, serde_json::Value> = COUNTER_COLUMNS
-                            .iter()
-                            .zip(row)
-                            .map(|(name, n)| ((*name).to_owned(), json!(n)))
-                            .collect();
-                        (partner, serde_json::Value::Object(counts))
-                    })
-                    .collect();
-                counters["partners"] = serde_json::Value::Object(partners);
-            }
-            (id.clone(), counters)
+                    .partner_counts(&id)
+                    .iter()
+                    .map(|(partner, row)| (partner.clone(), partner_counts(row)))
+                    .collect()
+            });
+            (id, ResourceStats { counters, partners })
         })
         .collect();
     Ok((
         [(header::CACHE_CONTROL, "public, max-age=5")],
-        Json(json!({ "resources": resources })),
+        Json(Stats { resources }),
     )
         .into_response())
 }
@@ -322,7 +314,10 @@ async fn vote(
 fn accepted(counted: bool) -> Response {
     (
         StatusCode::ACCEPTED,
-        Json(json!({"accepted": true, "counted": counted})),
+        Json(EventAccepted {
+            accepted: true,
+            counted,
+        }),
     )
         .into_response()
 }

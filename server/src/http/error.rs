@@ -3,8 +3,8 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use casm_model::wire::{ErrorBody, ErrorDetail};
 use casm_model::ValidationError;
-use serde_json::json;
 
 /// An error answer of the API.
 #[derive(Debug)]
@@ -124,11 +124,14 @@ impl From<ValidationError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message, field) = self.parts();
-        let mut error = json!({"code": code, "message": message});
-        if let Some(field) = field {
-            error["field"] = json!(field);
-        }
-        let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message,
+                field: field.map(str::to_owned),
+            },
+        };
+        let mut response = (status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let ApiError::RateLimited { retry_after_secs }

@@ -1,35 +1,12 @@
 //! The maintained counters: loading them, and summing a batch's changes into them.
 
-use super::{load_partners, Partner};
-use crate::live::{Change, LiveCounts};
+use super::load_partners;
+use crate::counts::{Change, CountRow, Counts, COUNTER_COLUMNS, MAINTAINED};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
-/// Counter columns, in the order of every `[_; 6]` count array in this crate.
-pub const COUNTER_COLUMNS: [&str; 6] = [
-    "helpful_votes",
-    "page_views",
-    "pages_emailed",
-    "metacard_views",
-    "attachments_downloaded",
-    "videos_downloaded",
-];
-
-/// The six maintained counts of one resource (or one partner's share of it), in
-/// [`COUNTER_COLUMNS`] order.
-pub type CountRow = [u64; 6];
-
-/// What the service loads into memory: live counts, per-partner counts, partners.
-#[derive(Clone, Debug, Default)]
-pub struct Counts {
-    pub resources: HashMap<String, LiveCounts>,
-    /// Counts by resource, then partner.
-    pub by_partner: HashMap<String, std::collections::BTreeMap<String, CountRow>>,
-    pub partners: Vec<Partner>,
-}
-
 fn count_row(row: &sqlx::any::AnyRow) -> Result<CountRow, sqlx::Error> {
-    let mut out = [0u64; 6];
+    let mut out: CountRow = [0; MAINTAINED];
     for (i, column) in COUNTER_COLUMNS.iter().enumerate() {
         out[i] = row.try_get::<i64, _>(*column)?.max(0) as u64;
     }
@@ -81,7 +58,7 @@ pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error
 /// of a hundred votes on one resource updates its counter row once.
 #[derive(Default)]
 pub struct Deltas {
-    partners: HashMap<(String, String), [i64; 6]>,
+    partners: HashMap<(String, String), [i64; MAINTAINED]>,
     links: HashMap<(String, String), i64>,
 }
 
@@ -107,7 +84,7 @@ impl Deltas {
 /// Applies a batch's summed counter changes on `conn` (inside the batch's transaction).
 pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(), sqlx::Error> {
     let columns = COUNTER_COLUMNS.join(", ");
-    let values = (3..9)
+    let values = (3..3 + MAINTAINED)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");

@@ -7,7 +7,8 @@
 mod counts;
 mod writes;
 
-pub use counts::{apply_deltas, load_counts, CountRow, Counts, Deltas, COUNTER_COLUMNS};
+pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
+pub use counts::{apply_deltas, load_counts, Deltas};
 pub use writes::{apply, apply_batch, expire, Applied, Write};
 
 use casm_model::{Catalogue, Resource};
@@ -254,16 +255,6 @@ pub struct Feedback {
     pub contact: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
-}
-
-/// A partner site allowed to send votes and events.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Partner {
-    /// Short key recorded with every vote and event, e.g. `casm-demo`.
-    pub key: String,
-    pub name: String,
-    /// Origin patterns: `https://example.org`, or `http://127.0.0.1:*` for any port.
-    pub origins: Vec<String>,
 }
 
 /// Registered partners, by key.
