@@ -43,6 +43,9 @@ pub enum Expect {
 }
 
 /// A decoded answer.
+// Each payload is moved once, from the decoder to the state: boxing the large ones
+// would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
     Item(Item),
@@ -212,6 +215,12 @@ impl State {
             next_req: 0,
             pending: Vec::new(),
         }
+    }
+
+    /// False once unmounted: the runner performs no effect after that, even one already
+    /// decided (a host-page listener may unmount the widget in the middle of a list).
+    pub fn is_mounted(&self) -> bool {
+        self.mounted
     }
 
     fn item(&self) -> Option<&Item> {

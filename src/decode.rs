@@ -11,10 +11,10 @@
 
 use crate::feed::{Failure, Feed, Item, ItemLink, Stats};
 use crate::options::RawOptions;
+use casm_model::wire::IdMap;
 use casm_model::wire::{Attachment, Author, ErrorBody, ErrorDetail, ItemExt, ResourceStats};
 use casm_model::{Baseline, Counter, Counters, LinkKind, ResourceKind, VoteResponse};
 use js_sys::{Array, Object, Reflect};
-use casm_model::wire::IdMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Property `key` of `v`, or `undefined`.

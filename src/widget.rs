@@ -115,6 +115,10 @@ fn dispatch(runner: &Shared, msg: Msg) {
     };
     let mut next = None;
     for effect in effects {
+        let mounted = runner.try_borrow().is_ok_and(|r| r.core.is_mounted());
+        if !mounted {
+            return;
+        }
         next = perform(runner, effect).or(next);
     }
     if let Some(msg) = next {

@@ -2,9 +2,10 @@
 //! `cargo test -p casm-widget --target wasm32-unknown-unknown`.
 #![cfg(target_arch = "wasm32")]
 
-use casm_model::{Counter, LinkKind, ResourceKind};
+use casm_model::wire::ItemExt;
+use casm_model::{Counters, LinkKind, ResourceKind, VoteResponse};
 use casm_widget::dom::{self, Handler};
-use casm_widget::feed::{Counts, Item, ItemLink};
+use casm_widget::feed::{Feed, Item, ItemLink, Stats};
 use casm_widget::i18n::Lang;
 use casm_widget::options::{Show, Theme, View};
 use casm_widget::view::{self, Ctx};
@@ -128,30 +129,38 @@ fn item() -> Item {
         id: "casm-global-partnership".into(),
         url: "https://feed.example.org/resource.html?id=casm-global-partnership".into(),
         title: "CASM Global Partnership".into(),
-        summary: "A roundtable.".into(),
-        body: vec!["One.".into()],
-        kind: Some(ResourceKind::OnlineResource),
+        summary: Some("A roundtable.".into()),
         language: "en".into(),
-        partners: vec!["World Bank".into()],
-        links: vec![ItemLink {
-            id: "agenda".into(),
-            title: "Roundtable Agenda".into(),
-            url: "https://feed.example.org/files/agenda.pdf".into(),
-            kind: Some(LinkKind::Document),
-            mime_type: Some("application/pdf".into()),
-            size: Some(1234),
-        }],
-        created: "2012-02-29T13:47:00-05:00".into(),
-        modified: "2012-02-29T13:47:00-05:00".into(),
-        version_comment: String::new(),
-        counters: Some(
-            Counts::default()
-                .with(Counter::HelpfulVotes, 3)
-                .with(Counter::PageViews, 1865)
-                .with(Counter::PopularityRank, 19)
-                .with(Counter::PopularityTotal, 33),
-        ),
+        date_published: "2012-02-29T13:47:00-05:00".into(),
+        date_modified: "2012-02-29T13:47:00-05:00".into(),
+        casm: ItemExt {
+            kind: ResourceKind::OnlineResource,
+            body: vec!["One.".into()],
+            partners: vec!["World Bank".into()],
+            links: vec![ItemLink {
+                id: "agenda".into(),
+                title: "Roundtable Agenda".into(),
+                url: "https://feed.example.org/files/agenda.pdf".into(),
+                kind: LinkKind::Document,
+                mime_type: Some("application/pdf".into()),
+                size: Some(1234),
+            }],
+            counters: Some(Counters {
+                helpful_votes: 3,
+                page_views: 1865,
+                popularity_rank: 19,
+                popularity_total: 33,
+                ..Counters::default()
+            }),
+            ..ItemExt::default()
+        },
+        ..Item::default()
     }
+}
+
+/// Mounts a widget as the loader does.
+fn mount(el: &Element, options: &JsValue, prefetch: &JsValue) -> casm_widget::MountedWidget {
+    casm_widget::mount(el, options.unchecked_ref(), prefetch).expect_throw("mount")
 }
 
 fn render_item(item: &Item, lang: Lang) -> (Element, dom::Root, dom::Rendered) {
@@ -208,8 +217,8 @@ fn a_view_model_renders_into_the_shadow_root_with_data_stat_values() {
 fn hostile_feed_text_stays_text() {
     let mut it = item();
     it.title = "<script>window.pwned = 1</script>".into();
-    it.summary = "<img src=x onerror=\"window.pwned = 1\">".into();
-    it.body = vec!["<b>bold</b>".into()];
+    it.summary = Some("<img src=x onerror=\"window.pwned = 1\">".into());
+    it.casm.body = vec!["<b>bold</b>".into()];
     let (_el, root, _r) = render_item(&it, Lang::En);
     let root = root.as_raw();
     assert!(query(root, "script").is_none());
@@ -230,7 +239,7 @@ fn hostile_feed_text_stays_text() {
 #[wasm_bindgen_test]
 fn a_javascript_link_has_no_href() {
     let mut it = item();
-    it.links[0].url = "javascript:alert(1)".into();
+    it.casm.links[0].url = "javascript:alert(1)".into();
     it.url = "javascript:alert(2)".into();
     let (_el, root, _r) = render_item(&it, Lang::En);
     let root = root.as_raw();
@@ -245,7 +254,7 @@ fn a_javascript_link_has_no_href() {
 async fn the_vote_button_toggles_aria_pressed_and_rolls_back_on_failure() {
     let el = host();
     let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let widget = mount(&el, &options, &prefetch);
     let root = shadow(&el);
     let vote = wait_for(&root, "button[part=vote]")
         .await
@@ -281,7 +290,7 @@ async fn the_vote_button_toggles_aria_pressed_and_rolls_back_on_failure() {
 async fn unmount_removes_the_shadow_content() {
     let el = host();
     let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let widget = mount(&el, &options, &prefetch);
     let root = shadow(&el);
     wait_for(&root, "[part=resource]").await;
     widget.unmount();
@@ -289,7 +298,7 @@ async fn unmount_removes_the_shadow_content() {
     assert_eq!(root.text_content().unwrap_or_default(), "");
     // remounting reuses the shadow root
     let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let again = casm_widget::mount(&el, &options, &prefetch).expect_throw("remount");
+    let again = mount(&el, &options, &prefetch);
     wait_for(&root, "[part=resource]").await;
     again.unmount();
 }
@@ -301,7 +310,7 @@ async fn the_language_comes_from_the_closest_lang_attribute() {
     let el = document().create_element("div").expect_throw("div");
     outer.append_child(&el).expect_throw("append");
     let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let widget = mount(&el, &options, &prefetch);
     let root = shadow(&el);
     wait_for(&root, "[part=resource]").await;
     assert_eq!(
@@ -323,7 +332,7 @@ async fn not_found_and_unreachable_become_messages_in_the_widget() {
         ("feed", DEAD_FEED.into()),
         ("defaultFeed", DEAD_FEED.into()),
     ]);
-    let widget = casm_widget::mount(&el, &options, &JsValue::UNDEFINED).expect_throw("mount");
+    let widget = mount(&el, &options, &JsValue::UNDEFINED);
     let root = shadow(&el);
     let error = wait_for(&root, "[part=error]").await;
     assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
@@ -348,7 +357,7 @@ async fn not_found_and_unreachable_become_messages_in_the_widget() {
         ),
         ("response", Promise::resolve(&response).into()),
     ]);
-    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let widget = mount(&el, &options, &prefetch);
     let root = shadow(&el);
     wait_for(&root, "[part=error]").await;
     assert_eq!(
@@ -371,7 +380,7 @@ async fn offline_shows_the_last_copy_marked_as_possibly_out_of_date() {
         ("feed", DEAD_FEED.into()),
         ("defaultFeed", DEAD_FEED.into()),
     ]);
-    let widget = casm_widget::mount(&el, &options, &JsValue::UNDEFINED).expect_throw("mount");
+    let widget = mount(&el, &options, &JsValue::UNDEFINED);
     let root = shadow(&el);
     wait_for(&root, "[part=card]").await;
     assert!(query(&root, "[part=notice]").is_some());
@@ -393,7 +402,7 @@ async fn invalid_options_never_break_the_page() {
         ("feed", DEAD_FEED.into()),
         ("defaultFeed", DEAD_FEED.into()),
     ]);
-    let widget = casm_widget::mount(&el, &options, &JsValue::UNDEFINED).expect_throw("mount");
+    let widget = mount(&el, &options, &JsValue::UNDEFINED);
     let root = shadow(&el);
     wait_for(&root, "[part=error]").await;
     let wrapper = query(&root, "[part=widget]").expect_throw("wrapper");
@@ -408,7 +417,7 @@ async fn invalid_options_never_break_the_page() {
 async fn the_feedback_form_opens_inside_the_widget() {
     let el = host();
     let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = casm_widget::mount(&el, &options, &prefetch).expect_throw("mount");
+    let widget = mount(&el, &options, &prefetch);
     let root = shadow(&el);
     let open = wait_for(&root, "[part=feedback-button]")
         .await
@@ -429,4 +438,214 @@ async fn the_feedback_form_opens_inside_the_widget() {
         "Please write your comments first."
     );
     widget.unmount();
+}
+
+/// Real service output, captured from a running `casm-feed` by
+/// `server/tests/wire_fixtures.rs` (which fails when the service's output changes).
+mod captured {
+    pub const RESOURCE: &str = include_str!("fixtures/wire/resource.json");
+    pub const FEED: &str = include_str!("fixtures/wire/feed.json");
+    pub const STATS: &str = include_str!("fixtures/wire/stats.json");
+    pub const STATS_BY_PARTNER: &str = include_str!("fixtures/wire/stats-by-partner.json");
+    pub const VOTE: &str = include_str!("fixtures/wire/vote.json");
+    pub const ERROR_404: &str = include_str!("fixtures/wire/error-404.json");
+    pub const ERROR_400: &str = include_str!("fixtures/wire/error-400.json");
+}
+
+fn parsed(text: &str) -> JsValue {
+    casm_widget::decode::parse_json(text).expect_throw("captured JSON parses")
+}
+
+/// serde's reading of the same text into the same casm-model type: the reference the
+/// widget's own reader must match field for field.
+fn serde<T: serde::de::DeserializeOwned>(text: &str) -> T {
+    serde_json::from_str(text).expect_throw("serde reads the captured JSON")
+}
+
+#[wasm_bindgen_test]
+fn the_widget_reads_captured_service_output_exactly_as_serde_does() {
+    use casm_widget::decode;
+    let item = decode::item(&parsed(captured::RESOURCE)).expect_throw("item");
+    assert_eq!(item, serde::<Item>(captured::RESOURCE));
+    assert_eq!(
+        item.casm.counters.as_ref().map(|c| c.helpful_votes),
+        Some(1)
+    );
+    assert_eq!(
+        item.casm.counters.as_ref().map(|c| c.popularity_total),
+        Some(33)
+    );
+    assert!(item.casm.links.len() >= 6 && !item.attachments.is_empty());
+
+    let feed = decode::feed(&parsed(captured::FEED)).expect_throw("feed");
+    assert_eq!(feed, serde::<Feed>(captured::FEED));
+    assert_eq!(feed.items.len(), 3);
+
+    for text in [captured::STATS, captured::STATS_BY_PARTNER] {
+        let stats = decode::stats(&parsed(text));
+        assert_eq!(stats, serde::<Stats>(text));
+        assert_eq!(stats.resources.len(), 2);
+    }
+    let by_partner = decode::stats(&parsed(captured::STATS_BY_PARTNER));
+    assert!(by_partner
+        .resources
+        .values()
+        .any(|r| r.partners.as_ref().is_some_and(|p| !p.is_empty())));
+
+    let vote = decode::vote(&parsed(captured::VOTE)).expect_throw("vote");
+    assert_eq!(vote, serde::<VoteResponse>(captured::VOTE));
+    for text in [captured::ERROR_404, captured::ERROR_400] {
+        let error = decode::error(&parsed(text)).expect_throw("error body");
+        assert_eq!(error, serde::<casm_model::wire::ErrorBody>(text));
+    }
+    let field = decode::error(&parsed(captured::ERROR_400)).and_then(|e| e.error.field);
+    assert_eq!(field.as_deref(), Some("limit"));
+}
+
+#[wasm_bindgen_test]
+fn hostile_or_broken_answers_are_refused_or_defaulted() {
+    use casm_widget::decode;
+    assert!(decode::parse_json("{not json").is_err());
+    assert!(decode::item(&parsed(r#"{"id": "x"}"#)).is_err(), "no title");
+    assert!(decode::item(&parsed("[1, 2]")).is_err());
+    assert!(decode::feed(&parsed(r#"{"items": {}}"#)).is_err());
+    assert!(decode::vote(&parsed(r#"{"helpful_votes": "many", "voted": true}"#)).is_err());
+    // Unknown kinds and wrongly typed optional fields take their defaults.
+    let item = decode::item(&parsed(
+        r#"{"id": "x", "title": "T", "tags": "oops", "_casm": {"kind": "hologram",
+            "links": [{"id": "l", "title": "L", "url": "https://x.org", "kind": "teleport",
+            "size": -5}], "counters": {"helpful_votes": -3, "page_views": 1e400}}}"#,
+    ))
+    .expect_throw("item");
+    assert_eq!(item.casm.kind, ResourceKind::OnlineResource);
+    assert_eq!(item.casm.links[0].kind, LinkKind::Page);
+    assert_eq!(item.casm.links[0].size, None);
+    assert!(item.tags.is_empty());
+    let counters = item.casm.counters.expect_throw("counters");
+    assert_eq!((counters.helpful_votes, counters.page_views), (0, 0));
+}
+
+/// Collects the `detail`s of `name` events reaching the document (they bubble out of the
+/// host, composed).
+fn listen(
+    name: &'static str,
+) -> (
+    Rc<std::cell::RefCell<Vec<JsValue>>>,
+    gloo_events::EventListener,
+) {
+    let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = Rc::clone(&seen);
+    let listener = gloo_events::EventListener::new(&document(), name, move |e| {
+        let detail = e
+            .dyn_ref::<web_sys::CustomEvent>()
+            .map(web_sys::CustomEvent::detail)
+            .unwrap_or(JsValue::UNDEFINED);
+        sink.borrow_mut().push(detail);
+    });
+    (seen, listener)
+}
+
+fn field(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen_test]
+async fn the_host_page_hears_render_and_error_events() {
+    let (renders, _a) = listen("casm:render");
+    let (errors, _b) = listen("casm:error");
+    let el = host();
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let widget = mount(&el, &options, &prefetch);
+    let root = shadow(&el);
+    let vote = wait_for(&root, "button[part=vote]")
+        .await
+        .dyn_into::<HtmlElement>()
+        .expect_throw("button");
+    {
+        let renders = renders.borrow();
+        assert_eq!(renders.len(), 1);
+        let r = &renders[0];
+        assert_eq!(
+            field(r, "resource").as_string().as_deref(),
+            Some("casm-global-partnership")
+        );
+        assert_eq!(field(r, "view").as_string().as_deref(), Some("resource"));
+        assert_eq!(field(r, "lang").as_string().as_deref(), Some("en"));
+    }
+    // The vote cannot reach the (dead) service: the page hears why.
+    vote.click();
+    for _ in 0..100 {
+        if !errors.borrow().is_empty() {
+            break;
+        }
+        sleep(20).await;
+    }
+    let errors = errors.borrow();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        field(&errors[0], "code").as_string().as_deref(),
+        Some("offline")
+    );
+    assert!(field(&errors[0], "message")
+        .as_string()
+        .is_some_and(|m| !m.is_empty()));
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_host_listener_that_throws_cannot_break_the_widget() {
+    let el = host();
+    let thrower = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+        wasm_bindgen::throw_str("a partner's listener failed");
+    });
+    el.add_event_listener_with_callback("casm:render", thrower.as_ref().unchecked_ref())
+        .expect_throw("listen");
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let widget = mount(&el, &options, &prefetch);
+    let root = shadow(&el);
+    wait_for(&root, "button[part=vote]").await;
+    assert_eq!(text(&root, "[data-stat=page_views]"), "865");
+    widget.unmount();
+    assert_eq!(root.child_element_count(), 0);
+    let _ = el.remove_event_listener_with_callback("casm:render", thrower.as_ref().unchecked_ref());
+}
+
+thread_local! {
+    static HELD: std::cell::RefCell<Option<casm_widget::MountedWidget>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[wasm_bindgen_test]
+async fn a_host_listener_may_unmount_the_widget_while_it_reports_an_error() {
+    let el = host();
+    let options = object(&[
+        ("resource", "never-saved-here".into()),
+        ("feed", DEAD_FEED.into()),
+        ("defaultFeed", DEAD_FEED.into()),
+    ]);
+    // The partner's page unmounts the widget as soon as it hears of the error.
+    let unmounter = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+        if let Some(w) = HELD.with(|h| h.borrow_mut().take()) {
+            w.unmount();
+        }
+    });
+    el.add_event_listener_with_callback("casm:error", unmounter.as_ref().unchecked_ref())
+        .expect_throw("listen");
+    HELD.with(|h| *h.borrow_mut() = Some(mount(&el, &options, &JsValue::UNDEFINED)));
+    let root = shadow(&el);
+    for _ in 0..50 {
+        if HELD.with(|h| h.borrow().is_none()) {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert!(
+        HELD.with(|h| h.borrow().is_none()),
+        "the error was reported"
+    );
+    sleep(50).await;
+    // Nothing was drawn after the unmount: the error state did not come back.
+    assert_eq!(root.child_element_count(), 0);
+    let _ =
+        el.remove_event_listener_with_callback("casm:error", unmounter.as_ref().unchecked_ref());
 }

@@ -1,6 +1,5 @@
 //! Page-information counters and the popularity ranking the server computes from them.
 
-
 /// One counter of the Page Information block, with the name it has everywhere
 /// (API JSON keys, database columns, the widget's `data-stat` attributes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,7 +76,10 @@ pub struct Counters {
     pub popularity_rank: u32,
     pub popularity_total: u32,
     /// Downloads per link id (`attachments_downloaded` per link).
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, serialize_with = "crate::wire::as_map")
+    )]
     pub links: LinkCounts,
 }
 

@@ -6,8 +6,30 @@
 use crate::counters::Counters;
 use crate::resource::{Baseline, LinkKind, ResourceKind};
 
-/// A JSON object keyed by id (resource, link or partner), in key order.
+/// A JSON object keyed by id (resource, link or partner), in key order. Serialise it with
+/// [`as_map`]: litemap writes an *empty* map as `[]` in human-readable formats.
 pub type IdMap<V> = litemap::LiteMap<String, V>;
+
+/// Serialises an [`IdMap`] as a JSON object, empty or not (`serialize_with`).
+#[cfg(feature = "serde")]
+pub fn as_map<V: serde::Serialize, S: serde::Serializer>(
+    map: &IdMap<V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter())
+}
+
+/// [`as_map`] for an optional map that is skipped when `None`.
+#[cfg(feature = "serde")]
+fn as_opt_map<V: serde::Serialize, S: serde::Serializer>(
+    map: &Option<IdMap<V>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match map {
+        Some(map) => as_map(map, serializer),
+        None => serializer.serialize_none(),
+    }
+}
 
 /// JSON Feed's version URL.
 pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
@@ -144,6 +166,7 @@ pub struct ItemLink {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Stats {
+    #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
     pub resources: IdMap<ResourceStats>,
 }
 
@@ -163,7 +186,11 @@ pub struct ResourceStats {
     /// With `by=partner`: each partner's share of the maintained counters.
     #[cfg_attr(
         feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "as_opt_map"
+        )
     )]
     pub partners: Option<IdMap<PartnerCounts>>,
 }
@@ -212,4 +239,29 @@ pub struct ErrorDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub field: Option<String>,
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_maps_are_json_objects_even_when_empty() {
+        let mut stats = Stats::default();
+        assert_eq!(
+            serde_json::to_string(&stats).unwrap(),
+            r#"{"resources":{}}"#
+        );
+        stats.resources.insert(
+            "b".into(),
+            ResourceStats {
+                partners: Some(IdMap::new()),
+                ..ResourceStats::default()
+            },
+        );
+        let json = serde_json::to_value(&stats).unwrap();
+        assert_eq!(json["resources"]["b"]["partners"], serde_json::json!({}));
+        assert_eq!(json["resources"]["b"]["links"], serde_json::json!({}));
+        assert_eq!(serde_json::from_value::<Stats>(json).unwrap(), stats);
+    }
 }
