@@ -37,4 +37,4 @@ cp -r pkg "$dir/pkg-new"
 cargo build -q --release -p casm-feed
 
 CASM_FEED_BIN=target/release/casm-feed BENCH_DIR="$dir" OLD_PKG="$dir/pkg-old" NEW_PKG="$dir/pkg-new" \
-  OLD_NAME="$BASE ($rev)" NEW_NAME="$(git rev-parse --short HEAD)" node scripts/bench-widget-speed.mjs
+  OLD_NAME="$rev$([ "$rev" = "$BASE" ] || echo " ($BASE)")" NEW_NAME="$(git rev-parse --short HEAD) (this checkout)" node scripts/bench-widget-speed.mjs
