@@ -73,6 +73,10 @@ try {
   const [o, n] = [median(times.old), median(times.new)];
   console.log(`median old ${o.toFixed(1)} ms, new ${n.toFixed(1)} ms: new − old = ${(n - o).toFixed(1)} ms ` +
     `(${(((n - o) / o) * 100).toFixed(1)} %)`);
+  // Each round's new − old: less sensitive to load that drifts during the run (other work
+  // on the machine) than the difference of the two medians.
+  const paired = times.new.map((t, i) => t - times.old[i]);
+  console.log(`median of the ${RUNS} paired differences (new − old, round by round): ${median(paired).toFixed(1)} ms`);
   console.log(`all times (ms): old ${times.old.map((x) => x.toFixed(0)).join(' ')}; new ${times.new.map((x) => x.toFixed(0)).join(' ')}`);
 } finally {
   await browser?.close();
