@@ -60,11 +60,15 @@ try {
   browser = await launchBrowser();
   for (const name of ['old', 'new']) await coldLoad(browser, urls[name], name); // untimed warm-up
   const times = { old: [], new: [] };
+  // Rounds alternate the order (old new, new old, ...) so neither build always follows
+  // the other's leftovers.
   for (let i = 0; i < RUNS; i++) {
-    for (const name of ['old', 'new']) times[name].push(await coldLoad(browser, urls[name], name));
+    for (const name of i % 2 ? ['new', 'old'] : ['old', 'new']) {
+      times[name].push(await coldLoad(browser, urls[name], name));
+    }
   }
   const f = (x) => x.toFixed(0).padStart(6);
-  console.log(`navigation → visible vote button, ${RUNS} cold loads each, interleaved old/new (loopback)`);
+  console.log(`navigation → visible vote button, ${RUNS} cold loads each, interleaved old/new, new/old, ... (loopback)`);
   console.log(`${'build'.padEnd(28)}| median |    min |    max`);
   for (const name of ['old', 'new']) {
     const t = times[name];
