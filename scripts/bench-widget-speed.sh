@@ -2,8 +2,9 @@
 # Load speed, previous build against this one: the median from navigation to a visible
 # vote button on a partner page (its own origin) for the widget built at BASE (default
 # 940a8d9, the main before wasm-pack) and for this checkout, measured interleaved in one
-# run (old, new, then new, old, and so on), RUNS cold loads each (default 9), after one untimed load
-# each. Each build is served by its own release casm-feed (`--pkg` pointing at a copy of
+# run (old, new, then new, old, and so on), RUNS cold loads each (default 9), after one
+# untimed load each. Prints both medians, their difference, and the median of the
+# round-by-round differences (steadier when other work loads the machine). Each build is served by its own release casm-feed (`--pkg` pointing at a copy of
 # that build); the timing is the e2e harness's (see scripts/bench-load.mjs).
 #   scripts/bench-widget-speed.sh            BASE=<rev> RUNS=<n> SETTLE_MS=<ms>
 # The BASE build runs in a temporary `git worktree` with BASE's own scripts/build-widget.sh;
