@@ -1,20 +1,27 @@
-// Part of build-widget.sh: makes pkg/casm-widget.js, the one script a page loads.
+// Part of build-widget.sh: keeps pkg/ a consistent npm package after wasm-opt renamed the
+// Wasm's imports and exports, and makes pkg/casm-widget.js, the one script a page loads.
 //
 //   node scripts/bundle-widget.js NAMES WASM GLUE LOADER OUT
 //
 // 1. Renames the wasm-bindgen glue's imports, exports and module name as
 //    `wasm-opt --minify-imports-and-exports-and-modules` renamed them in the Wasm (NAMES is
-//    the map it printed, WASM the renamed module).
-// 2. Makes the glue (--target web, an ES module) a plain function body: its `export`s
-//    become local declarations, and initSync/default init (unused) lose their only
-//    `import.meta` so the whole is a classic script; terser then drops them.
-// 3. Puts it where LOADER has its `/* @wasm-bindgen-glue@ */` marker and minifies the
+//    the map it printed, WASM the renamed module), and writes GLUE back (it stays the ES
+//    module wasm-pack made: pkg/casm_widget.js), with its .d.ts files renamed alike.
+// 2. Makes a copy of the glue a function that returns its public exports: each `export`ed
+//    declaration becomes local, and `return { default: …, initSync, mount, Widget }` lists
+//    every exported name (read from the `export` statements, `default` for the init
+//    function). `import.meta.url` becomes the loader's `base` (the URL of the folder the
+//    loader came from), so the whole is a classic script.
+// 3. Puts that where LOADER has its `/* @wasm-bindgen-glue@ */` marker and minifies the
 //    whole with terser into OUT (or, with NO_MINIFY=1, writes it as it is, to debug).
+// The loader calls only the returned object's members; build-widget.sh fails if the loader
+// or this file names a private glue function.
 'use strict';
 const fs = require('fs');
 const { minify } = require('terser');
 
 const [names, wasmFile, glue, loader, out] = process.argv.slice(2);
+if (!out) throw new Error('usage: bundle-widget.js NAMES WASM GLUE LOADER OUT');
 const fail = (msg) => {
   throw new Error(`bundle-widget: ${msg}`);
 };
@@ -28,6 +35,7 @@ function replaceOnce(src, from, to) {
   return src.split(from).join(to);
 }
 
+// 1. The new names, in the glue and its types.
 const map = JSON.parse(fs.readFileSync(names, 'utf8'));
 let js = fs.readFileSync(glue, 'utf8');
 const modules = new Set(map.imports.map((i) => i[0]));
@@ -43,15 +51,53 @@ js = rename(js, `"${escape(oldModule)}":`, `"${newModule}":`);
 for (const [, name, short] of map.imports) js = rename(js, `\\b${escape(name)}\\b`, short);
 for (const [name, short] of map.exports) js = rename(js, `\\bwasm\\.${escape(name)}\\b`, `wasm.${short}`);
 if (js.includes(oldModule)) fail(`${oldModule} is still named in the glue`);
+fs.writeFileSync(glue, js);
 
-// ES module → function body.
-js = replaceOnce(js, '\nexport { initSync, __wbg_init as default };', '\n');
-js = js.replace(/^export (class|function|const|let) /gm, '$1 ');
-js = replaceOnce(js, 'import.meta.url', 'location.href');
+// The types of what init returns (the Wasm's exports): `readonly NAME:` in GLUE's .d.ts,
+// `export const NAME:` in the Wasm's .d.ts.
+const exportName = new Map(map.exports);
+const renameTypes = (file, re) => {
+  if (!fs.existsSync(file)) return;
+  const src = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, src.replace(re, (all, pre, name, post) =>
+    (exportName.has(name) ? `${pre}${exportName.get(name)}${post}` : all)));
+};
+renameTypes(glue.replace(/\.js$/, '.d.ts'), /^(\s*readonly )([A-Za-z0-9_$]+)(:)/gm);
+renameTypes(`${wasmFile}.d.ts`, /^(export const )([A-Za-z0-9_$]+)(:)/gm);
+
+// 2. ES module → a function body that returns its public exports.
+const exported = []; // [exported name, local name]
+js = js.replace(/^export \{([^}]*)\};?[ \t]*$/gm, (_, list) => {
+  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = item.match(/^([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?$/);
+    if (!m) fail(`cannot read the export ${JSON.stringify(item)}`);
+    exported.push([m[2] ?? m[1], m[1]]);
+  }
+  return '';
+});
+js = js.replace(/^export (?:async )?(class|function\*?|const|let|var) +([A-Za-z_$][\w$]*)/gm, (all, kind, name) => {
+  exported.push([name, name]);
+  return all.slice('export '.length);
+});
 if (/^\s*(import|export)\b/m.test(js)) fail('the glue still has an import or export');
+for (const name of ['default', 'mount']) {
+  if (!exported.some(([e]) => e === name)) fail(`the glue exports no ${name}`);
+}
+// The loader's variable holding the URL of its folder (`base = new URL('.', script.src)`).
+const BASE = 'base';
+if (new RegExp(`\\b(var|let|const|function|class)\\s+${BASE}\\b`).test(js)) {
+  fail(`the glue declares its own ${BASE}, which would hide the loader's`);
+}
+js = replaceOnce(js, 'import.meta.url', BASE);
+const members = exported.map(([e, local]) => `${JSON.stringify(e)}: ${local}`).join(', ');
+js += `\nreturn { ${members} };\n`;
+console.error(`bundle-widget: the loader's glue returns { ${exported.map(([e]) => e).join(', ')} }`);
 
+// 3. Into the loader.
 const MARKER = '/* @wasm-bindgen-glue@ */';
-const source = replaceOnce(fs.readFileSync(loader, 'utf8'), MARKER, js);
+const loaderSource = fs.readFileSync(loader, 'utf8');
+if (!new RegExp(`\\bvar ${BASE}\\b`).test(loaderSource)) fail(`the loader declares no var ${BASE}`);
+const source = replaceOnce(loaderSource, MARKER, js);
 
 if (process.env.NO_MINIFY) {
   fs.writeFileSync(out, source);

@@ -40,6 +40,17 @@ if [ "$have" != "$want" ]; then
   cargo install -q wasm-bindgen-cli --version "$want"
 fi
 
+# wasm-pack builds pkg/ (package.json, .d.ts, README); build-widget.sh runs it offline with
+# --mode no-install, so it uses the wasm-bindgen above (TOOLCHAIN.md trap 4). 0.15.1 is
+# measured to work; --locked may fail on the registry mirror, then without it.
+if ! command -v wasm-pack >/dev/null; then
+  say "cargo install wasm-pack --locked (about 2 minutes)"
+  cargo install -q wasm-pack --locked || {
+    say "--locked failed; cargo install wasm-pack without it"
+    cargo install -q wasm-pack
+  }
+fi
+
 # wasm-opt from the npm package binaryen (pinned in package.json), and playwright-core.
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"

@@ -2,7 +2,7 @@
 # The second README command: installs what the tests need, then runs every test:
 # native unit and integration tests (model, widget logic, feed service on SQLite and on
 # a throwaway PostgreSQL),
-# the widget build with its size budget, the widget's DOM tests in headless Chromium,
+# the widget build with its size budget, the npm package's file list, the widget's DOM tests in headless Chromium,
 # and the end-to-end tests (playwright-core driving Debian's Chromium against the real
 # feed service on port 0 with the demo catalogue).
 set -euo pipefail
@@ -17,8 +17,18 @@ cargo test --workspace
 step "feed service tests again on a real PostgreSQL"
 scripts/with-postgres.sh cargo test -p casm-feed
 
-step "widget build (fails over the 40 KB gzip budget)"
+step "widget build (fails over the 44 KB gzip budget)"
 scripts/build-widget.sh
+
+step "npm package: npm pack --dry-run in pkg/ lists the Wasm, the JS and the types"
+(cd pkg && npm pack --dry-run --json --loglevel=error) | node -e '
+  const [pack] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const files = pack.files.map((f) => f.path);
+  const want = [[/\.wasm$/, "the Wasm"], [/\.js$/, "the JS"], [/\.d\.ts$/, "the types"]];
+  const lacking = want.filter(([re]) => !files.some((f) => re.test(f))).map(([, what]) => what);
+  console.log(`${pack.id}: ${files.join(", ")}`);
+  if (lacking.length) { console.error(`npm pack lists no ${lacking.join(", no ")}`); process.exit(1); }
+'
 
 step "widget DOM tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \

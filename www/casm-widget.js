@@ -13,6 +13,8 @@
  * This is the loader's source. scripts/build-widget.sh puts the wasm-bindgen glue where
  * the marker below stands and minifies the whole into pkg/casm-widget.js: one script, so
  * the Wasm and data requests start as soon as it runs (no import() of a second file).
+ * The loader uses only the glue's public exports, those of the npm package's
+ * casm_widget.js: its init function (`default`) and `mount`.
  */
 (function () {
   'use strict';
@@ -51,7 +53,7 @@
   // Included twice: the first copy already watches the page (and mounts the element above).
   if (window.CasmWidget) return;
 
-  var base, origin;
+  var base, origin; // base: this script's folder, where the Wasm is (the glue's import.meta.url)
   try {
     base = new URL('.', script.src).href;
     origin = new URL(script.src).origin;
@@ -61,6 +63,7 @@
   }
 
   var ready = null;           // Promise of the instantiated Wasm
+  var broken = false;         // the Wasm could not be loaded: every widget shows why
   var widgets = new Map();    // element -> { handle } once started
   var waiting = new Set();    // elements waiting to come near the viewport
   var given = new WeakMap();  // element -> options passed to CasmWidget.mount
@@ -68,28 +71,54 @@
     ? new IntersectionObserver(onIntersect, { rootMargin: '200px' })
     : null;
 
-  // The wasm-bindgen glue (--target web, its exports made local), inserted by the build.
-  // It defines mount() (shadowing the loader's own mount inside this function only),
-  // __wbg_get_imports(), __wbg_load() and __wbg_finalize_init().
-  var wasmBindgen = (function () {
-    /* @wasm-bindgen-glue@ */
-    return {
-      // Compiles the Wasm while it downloads (WebAssembly.instantiateStreaming), falling
-      // back to an ArrayBuffer when the server does not send application/wasm.
-      init: function (response) {
-        return __wbg_load(response, __wbg_get_imports()).then(function (r) {
-          __wbg_finalize_init(r.instance, r.module);
-        });
-      },
-      mount: mount
-    };
-  })();
+  // The wasm-bindgen glue (--target web), inserted by the build as a function body that
+  // returns the module's exports: { default: init, initSync, mount, Widget }.
+  var glue, glueError;
+  try {
+    glue = (function () {
+      /* @wasm-bindgen-glue@ */
+    })();
+  } catch (e) {
+    glueError = e;
+  }
 
-  // One request for the Wasm, started the first time a widget is seen.
+  // What the loader needs from the glue and does not find.
+  function missing() {
+    return ['default', 'mount'].filter(function (name) {
+      return !glue || typeof glue[name] !== 'function';
+    });
+  }
+
+  // One request for the Wasm, started the first time a widget is seen. The glue's public
+  // init compiles it while it downloads (WebAssembly.instantiateStreaming), falling back to
+  // an ArrayBuffer when the server does not send application/wasm.
   function load() {
     if (!ready) {
-      ready = fetch(base + 'casm_widget_bg.wasm').then(wasmBindgen.init);
-      ready.catch(function (e) { log('could not load the widget from ' + base, e); });
+      var lacking = missing();
+      if (lacking.length) {
+        ready = Promise.reject(glueError || new Error('missing: ' + lacking.join(', ')));
+        ready.catch(function (e) {
+          log(glueError
+            ? 'the widget module (wasm-bindgen glue in casm-widget.js) failed to run; no widget will render'
+            : 'the widget module (wasm-bindgen glue in casm-widget.js) exports no ' +
+              lacking.join(' and no ') + ' function; no widget will render', e);
+        });
+      } else {
+        var wasm = fetch(base + 'casm_widget_bg.wasm');
+        ready = new Promise(function (resolve) {
+          resolve(glue.default({ module_or_path: wasm }));
+        });
+        ready.catch(function (e) { log('could not load the widget from ' + base, e); });
+      }
+      ready.catch(function () {
+        broken = true;
+        // Widgets still waiting to come near the viewport show the failure now.
+        waiting.forEach(function (el) {
+          waiting.delete(el);
+          if (io) io.unobserve(el);
+          start(el);
+        });
+      });
     }
     return ready;
   }
@@ -142,7 +171,7 @@
     load().then(function () {
       if (widgets.get(el) !== entry) return; // unmounted or re-rendered meanwhile
       try {
-        entry.handle = wasmBindgen.mount(el, o, pending);
+        entry.handle = glue.mount(el, o, pending);
       } catch (e) {
         log('cannot mount a widget on <' + el.localName + '>', e);
       }
@@ -155,7 +184,7 @@
     if (widgets.has(el) || waiting.has(el)) return;
     load(); // the Wasm downloads and compiles while the widget waits to be seen
     var lazy = (optionsOf(el).lazy || '').trim().toLowerCase() !== 'false';
-    if (lazy && io) {
+    if (lazy && io && !broken) {
       waiting.add(el);
       io.observe(el);
     } else {

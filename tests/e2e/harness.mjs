@@ -52,8 +52,9 @@ db.commit()
   execFileSync('python3', ['-c', script, dbFile, JSON.stringify(HOSTILE)]);
 }
 
-/** Starts the feed service. `hostile` adds HOSTILE to the catalogue. */
-export async function startFeed({ hostile = false, dir } = {}) {
+/** Starts the feed service. `hostile` adds HOSTILE to the catalogue; `pkg` is the widget
+ * build it serves at /widget/ (default: this checkout's pkg/). */
+export async function startFeed({ hostile = false, dir, pkg = join(ROOT, 'pkg') } = {}) {
   dir ??= mkdtempSync(join(tmpdir(), 'casm-e2e-'));
   const dbFile = join(dir, 'casm.db');
   const database = `sqlite://${dbFile}`;
@@ -67,7 +68,7 @@ export async function startFeed({ hostile = false, dir } = {}) {
   }
   const proc = spawn(
     BIN,
-    ['serve', '--listen', '127.0.0.1:0', '--www', join(ROOT, 'www'), '--pkg', join(ROOT, 'pkg'),
+    ['serve', '--listen', '127.0.0.1:0', '--www', join(ROOT, 'www'), '--pkg', pkg,
       '--data-dir', dir, '--post-rate', '0', '--vote-cap', '0',
       // Headless Chromium's events are not counted unless a harness opts in.
       '--count-headless'],
@@ -100,15 +101,17 @@ export async function startFeed({ hostile = false, dir } = {}) {
 
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
-/** A partner website on its own origin: pages registered by tests, and a self-hosted copy
+/** A partner website on its own origin: pages (or scripts, given their type) registered by
+ * tests, and a self-hosted copy
  * of the widget build under /self-hosted/ (for the offline test, where the feed is down). */
 export async function startPartner() {
   const pages = new Map();
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (pages.has(url.pathname)) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(pages.get(url.pathname));
+      const { body, type } = pages.get(url.pathname);
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
       return;
     }
     if (url.pathname.startsWith('/self-hosted/')) {
@@ -126,8 +129,8 @@ export async function startPartner() {
   const origin = `http://127.0.0.1:${server.address().port}`;
   return {
     origin,
-    page(path, html) {
-      pages.set(path, html);
+    page(path, html, type = 'text/html; charset=utf-8') {
+      pages.set(path, { body: html, type });
       return origin + path;
     },
     async stop() {

@@ -1,0 +1,155 @@
+// The widget as an npm package (pkg/, made by wasm-pack): an ES module page imports it the
+// way a bundler user does, and the script-tag loader uses only that module's public
+// interface, failing loudly (widget and console) when it is not there.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startFeed, startPartner, partnerPage, launchBrowser, openPage, screenshot, cleanup,
+  ROOT, SOURCE,
+} from './harness.mjs';
+
+let feed;
+let partner;
+let browser;
+
+before(async () => {
+  feed = await startFeed();
+  partner = await startPartner();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await feed?.stop();
+  await partner?.stop();
+  cleanup(feed?.dir);
+});
+
+const stat = (page, name) => page.locator(`[data-stat="${name}"]`).first();
+const casmLines = (lines) => lines.filter((l) => l.includes('[casm]'));
+
+test('the feed service serves the package module as JavaScript and its Wasm as application/wasm', async () => {
+  const js = await fetch(`${feed.base}/widget/casm_widget.js`, { headers: { origin: partner.origin } });
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /^(text|application)\/javascript\b/);
+  // A module imported from another origin needs CORS.
+  assert.equal(js.headers.get('access-control-allow-origin'), '*');
+  assert.match(await js.text(), /^export function mount\(/m);
+  const wasm = await fetch(`${feed.base}/widget/casm_widget_bg.wasm`);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  const pkg = await (await fetch(`${feed.base}/widget/package.json`)).json();
+  assert.equal(pkg.name, 'casm-widget');
+  assert.ok(pkg.files.includes('casm_widget.js') && pkg.files.includes('casm_widget_bg.wasm'));
+});
+
+test('ES module page: import init, { mount } from the package renders a widget that votes', async () => {
+  const { page, errors, consoleLines, context } = await openPage(browser);
+  await page.goto(`${feed.base}/esm.html`);
+  const button = page.locator('button[part="vote"]');
+  await button.waitFor({ state: 'visible' });
+  assert.equal(await page.locator('[part="title"]').textContent(),
+    'Communities and Small Scale Mining (CASM): A global partnership for action');
+  assert.equal(await page.evaluate(() => document.getElementById('widget').shadowRoot?.mode), 'open');
+  assert.equal(await button.getAttribute('aria-pressed'), 'false');
+  const before = Number((await stat(page, 'helpful_votes').textContent()).trim());
+
+  await button.click();
+  assert.equal(await button.getAttribute('aria-pressed'), 'true');
+  await page.waitForFunction((n) => {
+    const root = document.getElementById('widget').shadowRoot;
+    return root.querySelector('[data-stat="helpful_votes"]').textContent.trim() === String(n);
+  }, before + 1);
+  for (let i = 0; i < 50 && (await feed.stats(SOURCE)).helpful_votes !== before + 1; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal((await feed.stats(SOURCE)).helpful_votes, before + 1);
+  await screenshot(page, 'esm-module-page');
+  // Undo, so other tests see the catalogue's counts.
+  await button.click();
+  assert.equal(await button.getAttribute('aria-pressed'), 'false');
+  await page.waitForFunction((n) => {
+    const root = document.getElementById('widget').shadowRoot;
+    return root.querySelector('[data-stat="helpful_votes"]').textContent.trim() === String(n);
+  }, before);
+  // The handle mount() returned unmounts.
+  await page.evaluate(() => window.casmWidget.unmount());
+  await page.waitForFunction(() => document.getElementById('widget').shadowRoot.childElementCount === 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(casmLines(consoleLines), []);
+  await context.close();
+});
+
+test('the loader and the bundler name no private wasm-bindgen function', () => {
+  for (const file of ['www/casm-widget.js', 'scripts/bundle-widget.js']) {
+    const src = readFileSync(join(ROOT, file), 'utf8');
+    assert.doesNotMatch(src, /__wbg_|__wbindgen/, file);
+  }
+});
+
+// The loader's source with a stand-in for the glue the build would insert.
+function loaderWith(glueBody) {
+  const src = readFileSync(join(ROOT, 'www/casm-widget.js'), 'utf8');
+  const marker = '/* @wasm-bindgen-glue@ */';
+  assert.equal(src.split(marker).length, 2, 'one glue marker in the loader');
+  return src.replace(marker, () => glueBody);
+}
+
+// Two widgets, one far below the fold (lazy: not yet started when the failure is known).
+function failingPage(path, scriptSrc) {
+  return partner.page(path, partnerPage({
+    scriptSrc,
+    body: `<div id="top" data-casm-widget data-resource="${SOURCE}"></div>
+           <div style="height:3000px"></div>
+           <div id="below" data-casm-widget data-resource="${SOURCE}" data-lang="fr"></div>`,
+  }));
+}
+
+async function expectFailure(url, consoleMatch) {
+  const { page, errors, consoleLines, context } = await openPage(browser);
+  await page.goto(url);
+  await page.locator('#top [part="error"]').waitFor();
+  await page.locator('#below [part="error"]').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('#top [part="error"]').textContent(), 'The CASM widget could not be loaded.');
+  assert.equal(await page.locator('#below [part="error"]').textContent(), 'Le widget CASM n’a pas pu être chargé.');
+  await page.waitForTimeout(100);
+  const lines = casmLines(consoleLines);
+  assert.equal(lines.length, 1, `one [casm] console line, got: ${lines.join(' | ')}`);
+  assert.match(lines[0], consoleMatch);
+  assert.deepEqual(errors, []);
+  return { page, context };
+}
+
+test('a glue without mount: every widget shows the failure and one console line names it', async () => {
+  const script = partner.page('/no-mount/casm-widget.js', loaderWith(
+    'return { default: function () { return Promise.resolve({}); }, initSync: function () {} };',
+  ), 'text/javascript');
+  const { page, context } = await expectFailure(failingPage('/no-mount.html', script), /exports no mount function/);
+  await screenshot(page, 'loader-missing-mount');
+  await context.close();
+});
+
+test('a glue without its init (default) fails the same way, naming default', async () => {
+  const script = partner.page('/no-init/casm-widget.js', loaderWith(
+    'function mount() {} return { mount: mount };',
+  ), 'text/javascript');
+  const { context } = await expectFailure(failingPage('/no-init.html', script), /exports no default function/);
+  await context.close();
+});
+
+test('a glue that throws while it runs fails the same way', async () => {
+  const script = partner.page('/throws/casm-widget.js', loaderWith(
+    'throw new Error("glue broke");',
+  ), 'text/javascript');
+  const { context } = await expectFailure(failingPage('/throws.html', script), /failed to run.*glue broke/);
+  await context.close();
+});
+
+test('the real build whose init rejects (no Wasm next to the loader) fails the same way', async () => {
+  const built = readFileSync(join(ROOT, 'pkg/casm-widget.js'), 'utf8');
+  const script = partner.page('/no-wasm/casm-widget.js', built, 'text/javascript');
+  const { context } = await expectFailure(failingPage('/no-wasm.html', script), /could not load the widget from/);
+  await context.close();
+});
