@@ -89,9 +89,13 @@ if (new RegExp(`\\b(var|let|const|function|class)\\s+${BASE}\\b`).test(js)) {
   fail(`the glue declares its own ${BASE}, which would hide the loader's`);
 }
 js = replaceOnce(js, 'import.meta.url', BASE);
-const members = exported.map(([e, local]) => `${JSON.stringify(e)}: ${local}`).join(', ');
+// initSync (compile from bytes already in memory) is the one export the loader has no use
+// for: it always streams. Leaving it out lets terser drop it and its helpers (~0.3 KB).
+const UNUSED = new Set(['initSync']);
+const kept = exported.filter(([e]) => !UNUSED.has(e));
+const members = kept.map(([e, local]) => `${JSON.stringify(e)}: ${local}`).join(', ');
 js += `\nreturn { ${members} };\n`;
-console.error(`bundle-widget: the loader's glue returns { ${exported.map(([e]) => e).join(', ')} }`);
+console.error(`bundle-widget: the loader's glue returns { ${kept.map(([e]) => e).join(', ')} }`);
 
 // 3. Into the loader.
 const MARKER = '/* @wasm-bindgen-glue@ */';

@@ -462,11 +462,33 @@ fn serde<T: serde::de::DeserializeOwned>(text: &str) -> T {
     serde_json::from_str(text).expect_throw("serde reads the captured JSON")
 }
 
+/// serde's reading with the fields the widget does not read (`decode::UNREAD`) reset.
+fn as_the_widget_reads(mut item: Item) -> Item {
+    item.content_text.clear();
+    item.tags.clear();
+    item.authors.clear();
+    item.attachments.clear();
+    item.casm.related.clear();
+    item.casm.highlights.clear();
+    item.casm.version = 0;
+    if let Some(c) = item.casm.counters.as_mut() {
+        c.links.clear();
+    }
+    item
+}
+
 #[wasm_bindgen_test]
-fn the_widget_reads_captured_service_output_exactly_as_serde_does() {
+fn the_widget_reads_captured_service_output_as_serde_does() {
     use casm_widget::decode;
+    assert_eq!(
+        decode::UNREAD.len(),
+        17,
+        "update as_the_widget_reads with decode::UNREAD"
+    );
     let item = decode::item(&parsed(captured::RESOURCE)).expect_throw("item");
-    assert_eq!(item, serde::<Item>(captured::RESOURCE));
+    let reference = serde::<Item>(captured::RESOURCE);
+    assert!(!reference.attachments.is_empty() && !reference.content_text.is_empty());
+    assert_eq!(item, as_the_widget_reads(reference));
     assert_eq!(
         item.casm.counters.as_ref().map(|c| c.helpful_votes),
         Some(1)
@@ -475,22 +497,32 @@ fn the_widget_reads_captured_service_output_exactly_as_serde_does() {
         item.casm.counters.as_ref().map(|c| c.popularity_total),
         Some(33)
     );
-    assert!(item.casm.links.len() >= 6 && !item.attachments.is_empty());
+    assert!(item.casm.links.len() >= 6);
 
     let feed = decode::feed(&parsed(captured::FEED)).expect_throw("feed");
-    assert_eq!(feed, serde::<Feed>(captured::FEED));
+    let reference = serde::<Feed>(captured::FEED);
+    let items: Vec<Item> = reference
+        .items
+        .into_iter()
+        .map(as_the_widget_reads)
+        .collect();
+    assert_eq!(feed.items, items);
     assert_eq!(feed.items.len(), 3);
 
     for text in [captured::STATS, captured::STATS_BY_PARTNER] {
         let stats = decode::stats(&parsed(text));
-        assert_eq!(stats, serde::<Stats>(text));
+        let mut reference = serde::<Stats>(text);
+        for (_, r) in reference.resources.iter_mut() {
+            r.partners = None;
+            r.counters.links.clear();
+        }
+        assert_eq!(stats, reference);
         assert_eq!(stats.resources.len(), 2);
+        assert!(stats
+            .resources
+            .values()
+            .any(|r| r.counters.helpful_votes == 1));
     }
-    let by_partner = decode::stats(&parsed(captured::STATS_BY_PARTNER));
-    assert!(by_partner
-        .resources
-        .values()
-        .any(|r| r.partners.as_ref().is_some_and(|p| !p.is_empty())));
 
     let vote = decode::vote(&parsed(captured::VOTE)).expect_throw("vote");
     assert_eq!(vote, serde::<VoteResponse>(captured::VOTE));
