@@ -10,11 +10,16 @@
 #  4. precompressed .gz/.br siblings, and a size table.
 # Fails if the script-tag widget (loader + glue + wasm) is over the gzip budget, or if the
 # loader or the bundler use a private wasm-bindgen name.
+#
+# For measurements (scripts/measure-decoders.sh): OUT=DIR builds elsewhere than pkg/,
+# FEATURES=LIST passes cargo features, BUDGET=none prints the sizes without the gate,
+# STRIP=none skips the panic/fmt strip (a build whose own code formats text cannot have it).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-BUDGET=45056 # 44 KB gzip -9: loader (glue inside) + Wasm, what a partner page downloads
-OUT=pkg
+BUDGET=${BUDGET:-45056} # 44 KB gzip -9: loader (glue inside) + Wasm, what a partner page downloads
+OUT=${OUT:-pkg}
+FEATURES=${FEATURES:-}
 
 die() { echo "build-widget: $*" >&2; exit 1; }
 
@@ -40,8 +45,13 @@ rm -rf "$OUT"
 # name section, which the panic strip needs (it fails if the names are missing).
 # (Its one warning, "failed to get wasm-pack version", is a network look-up: dropped.)
 log=$(mktemp)
+cargo_args=()
+if [ -n "$FEATURES" ]; then cargo_args=(-- --features "$FEATURES"); fi
+# wasm-pack takes --out-dir relative to the crate; give it an absolute path.
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 if ! wasm-pack --log-level warn build --release --target web --mode no-install \
-  --out-dir "$OUT" >"$log" 2>&1; then
+  --out-dir "$OUT" "${cargo_args[@]}" >"$log" 2>&1; then
   cat "$log" >&2
   rm -f "$log"
   die "wasm-pack build failed"
@@ -55,7 +65,7 @@ done
 BG=$(mktemp -d)
 trap 'rm -rf "$BG"' EXIT
 # Panics trap without formatting a message first (see the script; needs the name section).
-node scripts/strip-panic-fmt.mjs "$OUT/casm_widget_bg.wasm"
+if [ "${STRIP:-}" != none ]; then node scripts/strip-panic-fmt.mjs "$OUT/casm_widget_bg.wasm"; fi
 # -Oz until it stops shrinking; memory flags that hold for a module that owns its memory
 # (zero-filled at start, nothing below address 1024); no producers or target-features
 # sections (read by tools, never by browsers); and short import/export/module names: the
@@ -100,6 +110,10 @@ table 'script tag (loader + wasm)' "$OUT"/casm-widget.js "$OUT"/casm_widget_bg.w
 tag_gz=$total_gz
 
 echo "ESM package: glue + wasm $esm_gz bytes gzip (bundlers minify the glue further)"
+if [ "$BUDGET" = none ]; then
+  echo "script-tag widget: loader + glue + wasm $tag_gz bytes gzip"
+  exit 0
+fi
 if [ "$tag_gz" -gt "$BUDGET" ]; then
   die "script-tag widget: loader + glue + wasm $tag_gz bytes gzip is over the budget of $BUDGET bytes (44 KB)"
 fi

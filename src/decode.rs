@@ -16,6 +16,9 @@
 //! typed fields take their default; unknown kinds take the kind's default; an item
 //! without id or title is refused.
 
+
+// The measurement build leaves the reader unused.
+#![cfg_attr(feature = "serde-decode", allow(unused))]
 use crate::feed::{Failure, Feed, Item, ItemLink, Stats};
 use crate::options::RawOptions;
 use casm_model::wire::IdMap;
@@ -94,6 +97,7 @@ fn link(v: &JsValue) -> Option<ItemLink> {
 }
 
 /// A resource: a feed item or the answer of `/v1/resources/{id}`.
+#[cfg(not(feature = "serde-decode"))]
 pub fn item(v: &JsValue) -> Result<Item, Failure> {
     let id = string(v, "id");
     let title = string(v, "title");
@@ -155,6 +159,7 @@ pub fn counters(v: &JsValue) -> Counters {
 }
 
 /// A JSON Feed page; items that cannot be read are skipped.
+#[cfg(not(feature = "serde-decode"))]
 pub fn feed(v: &JsValue) -> Result<Feed, Failure> {
     if !Array::is_array(&get(v, "items")) {
         return Err(Failure::Invalid);
@@ -166,6 +171,7 @@ pub fn feed(v: &JsValue) -> Result<Feed, Failure> {
 }
 
 /// `/v1/stats`.
+#[cfg(not(feature = "serde-decode"))]
 pub fn stats(v: &JsValue) -> Stats {
     Stats {
         resources: map(&get(v, "resources"), |r| ResourceStats {
@@ -176,6 +182,7 @@ pub fn stats(v: &JsValue) -> Stats {
 }
 
 /// The answer to a vote.
+#[cfg(not(feature = "serde-decode"))]
 pub fn vote(v: &JsValue) -> Result<VoteResponse, Failure> {
     Ok(VoteResponse {
         helpful_votes: uint(v, "helpful_votes").ok_or(Failure::Invalid)?,
@@ -184,6 +191,7 @@ pub fn vote(v: &JsValue) -> Result<VoteResponse, Failure> {
 }
 
 /// An error answer's body, if it has one.
+#[cfg(not(feature = "serde-decode"))]
 pub fn error(v: &JsValue) -> Option<ErrorBody> {
     let e = get(v, "error");
     e.is_object().then(|| ErrorBody {
@@ -194,6 +202,46 @@ pub fn error(v: &JsValue) -> Option<ErrorBody> {
         },
     })
 }
+
+/// The measured alternative (feature `serde-decode`, never shipped): serde-wasm-bindgen's
+/// deserializer into the same types, every field read.
+#[cfg(feature = "serde-decode")]
+mod via_serde {
+    use super::*;
+    use serde::de::DeserializeOwned;
+
+    fn from<T: DeserializeOwned>(v: &JsValue) -> Result<T, Failure> {
+        serde_wasm_bindgen::from_value(v.clone()).map_err(|_| Failure::Invalid)
+    }
+
+    /// [`super::item`] through serde.
+    pub fn item(v: &JsValue) -> Result<Item, Failure> {
+        from(v)
+    }
+
+    /// [`super::feed`] through serde.
+    pub fn feed(v: &JsValue) -> Result<Feed, Failure> {
+        from(v)
+    }
+
+    /// [`super::stats`] through serde.
+    pub fn stats(v: &JsValue) -> Stats {
+        from(v).unwrap_or_default()
+    }
+
+    /// [`super::vote`] through serde.
+    pub fn vote(v: &JsValue) -> Result<VoteResponse, Failure> {
+        from(v)
+    }
+
+    /// [`super::error`] through serde.
+    pub fn error(v: &JsValue) -> Option<ErrorBody> {
+        from(v).ok()
+    }
+}
+
+#[cfg(feature = "serde-decode")]
+pub use via_serde::{error, feed, item, stats, vote};
 
 /// The options object the loader (or an ES module user) passes: attribute strings and
 /// `defaultFeed`.
