@@ -16,7 +16,6 @@
 //! typed fields take their default; unknown kinds take the kind's default; an item
 //! without id or title is refused.
 
-
 // The measurement build leaves the reader unused.
 #![cfg_attr(feature = "serde-decode", allow(unused))]
 use crate::feed::{Failure, Feed, Item, ItemLink, Stats};

@@ -62,6 +62,13 @@ export interface MountOptions {
   lazy?: "true" | "false";
   defaultFeed?: string;
 }
+
+/** A request for the resource the loader started while the Wasm compiled; used when it is
+ * for the URL the widget wants. */
+export interface Prefetch {
+  url: string;
+  response: Promise<Response>;
+}
 "#;
 
 #[wasm_bindgen]
@@ -69,6 +76,10 @@ extern "C" {
     /// [`mount`]'s options object, typed for TypeScript users.
     #[wasm_bindgen(typescript_type = "MountOptions")]
     pub type MountOptions;
+
+    /// The loader's early request (`{url, response}`), typed for TypeScript users.
+    #[wasm_bindgen(typescript_type = "Prefetch")]
+    pub type LoaderPrefetch;
 }
 
 /// A mounted widget, as JavaScript holds it.
@@ -84,21 +95,21 @@ impl MountedWidget {
 }
 
 /// Mounts a widget on `host`. `options` holds the option strings (`view`, `resource`, ...)
-/// and `defaultFeed`; `prefetch` is the loader's `{url, response}` request, or undefined.
+/// and `defaultFeed`; `prefetch` is the loader's `{url, response}` request, if any.
 /// Throws only when `host` cannot have a shadow root.
 #[wasm_bindgen]
 pub fn mount(
     host: &web_sys::Element,
     options: &MountOptions,
-    prefetch: &JsValue,
+    prefetch: Option<LoaderPrefetch>,
 ) -> Result<MountedWidget, JsValue> {
     let mut raw = decode::options(options);
     if raw.default_feed.is_empty() {
         // ES module users may leave the feed out: the page's own origin serves it.
         raw.default_feed = dom::page_origin();
     }
-    widget::Widget::mount(host, &raw, api::Prefetch::from_js(prefetch))
-        .map(|w| MountedWidget { _widget: w })
+    let prefetch = prefetch.and_then(|p| api::Prefetch::from_js(&p));
+    widget::Widget::mount(host, &raw, prefetch).map(|w| MountedWidget { _widget: w })
 }
 
 /// Logs Rust panics to the console (feature `panic-hook`, off by default for size).

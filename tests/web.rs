@@ -160,6 +160,7 @@ fn item() -> Item {
 
 /// Mounts a widget as the loader does.
 fn mount(el: &Element, options: &JsValue, prefetch: &JsValue) -> casm_widget::MountedWidget {
+    let prefetch = (!prefetch.is_undefined()).then(|| prefetch.clone().unchecked_into());
     casm_widget::mount(el, options.unchecked_ref(), prefetch).expect_throw("mount")
 }
 
