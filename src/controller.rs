@@ -836,19 +836,25 @@ mod tests {
             .collect()
     }
 
+    /// A started widget and its first request (the content), with its URL.
+    fn started(view: &str, resource: Option<&str>) -> (State, Req, String) {
+        let mut s = state(view, resource);
+        let (req, url, _) = fetched(&update(&mut s, Msg::Start));
+        (s, req, url)
+    }
+
+    /// The effects of the answer to `req`.
+    fn reply(s: &mut State, req: Req, answer: Result<Body, Failure>) -> Vec<Effect> {
+        update(s, Msg::Answer { req, answer })
+    }
+
     /// A resource widget showing `item("r", helpful)`.
     fn shown(helpful: u64) -> State {
         let mut s = state("resource", Some("r"));
         let fx = update(&mut s, Msg::Start);
         let (req, url, _) = fetched(&fx);
         assert_eq!(url, "https://feed.example.org/v1/resources/r");
-        update(
-            &mut s,
-            Msg::Answer {
-                req,
-                answer: ok(Payload::Item(item("r", helpful))),
-            },
-        );
+        reply(&mut s, req, ok(Payload::Item(item("r", helpful))));
         s
     }
 
@@ -865,13 +871,7 @@ mod tests {
         let fx = update(&mut s, Msg::Start);
         assert!(fx.contains(&Effect::StartTimer(LOADING_DELAY_MS)));
         let (req, _, _) = fetched(&fx);
-        let fx = update(
-            &mut s,
-            Msg::Answer {
-                req,
-                answer: ok(Payload::Item(item("r", 3))),
-            },
-        );
+        let fx = reply(&mut s, req, ok(Payload::Item(item("r", 3))));
         assert_eq!(fx[0], Effect::Render);
         assert!(fx
             .iter()
@@ -928,7 +928,7 @@ mod tests {
             helpful_votes: 9,
             voted: true,
         }));
-        let fx = update(&mut s, Msg::Answer { req, answer });
+        let fx = reply(&mut s, req, answer);
         assert!(fx.contains(&Effect::RememberVote {
             key: "https://feed.example.org/v1/resources/r".into(),
             voted: true
@@ -954,13 +954,7 @@ mod tests {
         let mut s = shown(3);
         let fx = update(&mut s, Msg::Action(Action::Vote));
         let (req, _, _) = fetched(&fx);
-        let fx = update(
-            &mut s,
-            Msg::Answer {
-                req,
-                answer: Err(http(429, "vote_limit")),
-            },
-        );
+        let fx = reply(&mut s, req, Err(http(429, "vote_limit")));
         assert!(fx.contains(&Effect::ShowVote {
             count: 3,
             voted: false,
@@ -1012,11 +1006,10 @@ mod tests {
 
     #[test]
     fn answers_after_unmount_do_nothing() {
-        let mut s = state("resource", Some("r"));
-        let (req, _, _) = fetched(&update(&mut s, Msg::Start));
+        let (mut s, req, _) = started("resource", Some("r"));
         assert!(update(&mut s, Msg::Unmount).is_empty());
         let answer = ok(Payload::Item(item("r", 1)));
-        assert!(update(&mut s, Msg::Answer { req, answer }).is_empty());
+        assert!(reply(&mut s, req, answer).is_empty());
         assert!(update(&mut s, Msg::LoadingDelay).is_empty());
         assert!(update(&mut s, Msg::Action(Action::Vote)).is_empty());
         assert_eq!(s.content, Content::Loading);
@@ -1024,15 +1017,8 @@ mod tests {
 
     #[test]
     fn answers_to_a_load_replaced_by_a_retry_are_ignored() {
-        let mut s = state("resource", Some("r"));
-        let (first, _, _) = fetched(&update(&mut s, Msg::Start));
-        update(
-            &mut s,
-            Msg::Answer {
-                req: first,
-                answer: Err(http(500, "internal")),
-            },
-        );
+        let (mut s, first, _) = started("resource", Some("r"));
+        reply(&mut s, first, Err(http(500, "internal")));
         assert!(matches!(s.content, Content::Problem(_)));
         let fx = update(&mut s, Msg::Action(Action::Retry));
         assert_eq!(fx[0], Effect::Render);
@@ -1041,22 +1027,9 @@ mod tests {
         assert_ne!(first, second);
         // A late duplicate of the first answer finds nobody waiting.
         let late = ok(Payload::Item(item("r", 1)));
-        assert!(update(
-            &mut s,
-            Msg::Answer {
-                req: first,
-                answer: late
-            }
-        )
-        .is_empty());
+        assert!(reply(&mut s, first, late).is_empty());
         let fresh = ok(Payload::Item(item("r", 2)));
-        update(
-            &mut s,
-            Msg::Answer {
-                req: second,
-                answer: fresh,
-            },
-        );
+        reply(&mut s, second, fresh);
         assert_eq!(helpful(&s), Some(2));
     }
 
@@ -1068,15 +1041,8 @@ mod tests {
             http(503, "unavailable"),
             http(504, ""),
         ] {
-            let mut s = state("resource", Some("r"));
-            let (req, url, _) = fetched(&update(&mut s, Msg::Start));
-            let fx = update(
-                &mut s,
-                Msg::Answer {
-                    req,
-                    answer: Err(failure.clone()),
-                },
-            );
+            let (mut s, req, url) = started("resource", Some("r"));
+            let fx = reply(&mut s, req, Err(failure.clone()));
             assert_eq!(
                 fx,
                 [Effect::ReadSaved {
@@ -1100,15 +1066,8 @@ mod tests {
 
     #[test]
     fn without_a_saved_copy_the_failure_is_shown() {
-        let mut s = state("resource", Some("r"));
-        let (req, _, _) = fetched(&update(&mut s, Msg::Start));
-        update(
-            &mut s,
-            Msg::Answer {
-                req,
-                answer: Err(http(503, "unavailable")),
-            },
-        );
+        let (mut s, req, _) = started("resource", Some("r"));
+        reply(&mut s, req, Err(http(503, "unavailable")));
         let fx = update(&mut s, Msg::Saved { req, copy: None });
         assert!(fx.contains(&Effect::Render));
         assert!(matches!(
@@ -1117,15 +1076,8 @@ mod tests {
         ));
         assert_eq!(emitted(&fx).len(), 1);
 
-        let mut s = state("resource", Some("r"));
-        let (req, _, _) = fetched(&update(&mut s, Msg::Start));
-        update(
-            &mut s,
-            Msg::Answer {
-                req,
-                answer: Err(Failure::Offline),
-            },
-        );
+        let (mut s, req, _) = started("resource", Some("r"));
+        reply(&mut s, req, Err(Failure::Offline));
         update(&mut s, Msg::Saved { req, copy: None });
         assert_eq!(s.content, Content::Problem(Problem::Unreachable));
     }
@@ -1137,15 +1089,8 @@ mod tests {
             (http(500, ""), Problem::Failed(http(500, ""))),
             (Failure::Invalid, Problem::Failed(Failure::Invalid)),
         ] {
-            let mut s = state("resource", Some("r"));
-            let (req, _, _) = fetched(&update(&mut s, Msg::Start));
-            let fx = update(
-                &mut s,
-                Msg::Answer {
-                    req,
-                    answer: Err(failure),
-                },
-            );
+            let (mut s, req, _) = started("resource", Some("r"));
+            let fx = reply(&mut s, req, Err(failure));
             assert!(!fx.iter().any(|e| matches!(e, Effect::ReadSaved { .. })));
             assert_eq!(s.content, Content::Problem(problem));
         }
@@ -1153,32 +1098,19 @@ mod tests {
 
     #[test]
     fn a_list_loads_its_feed_then_the_counters_of_its_items() {
-        let mut s = state("list", None);
-        let (req, url, _) = fetched(&update(&mut s, Msg::Start));
+        let (mut s, req, url) = started("list", None);
         assert!(url.starts_with("https://feed.example.org/v1/feed.json?limit=10"));
         let feed = Feed {
             items: vec![item("a", 0), item("b", 0)],
             ..Feed::default()
         };
-        let fx = update(
-            &mut s,
-            Msg::Answer {
-                req,
-                answer: ok(Payload::Feed(feed)),
-            },
-        );
+        let fx = reply(&mut s, req, ok(Payload::Feed(feed)));
         let (stats_req, stats_url, _) = fetched(&fx);
         assert_eq!(stats_url, "https://feed.example.org/v1/stats?ids=a,b");
         assert!(fx.iter().any(|e| matches!(e, Effect::Save { .. })));
         let mut stats = Stats::default();
         stats.resources.insert("b".into(), ResourceStats::default());
-        let fx = update(
-            &mut s,
-            Msg::Answer {
-                req: stats_req,
-                answer: ok(Payload::Stats(stats.clone())),
-            },
-        );
+        let fx = reply(&mut s, stats_req, ok(Payload::Stats(stats.clone())));
         assert_eq!(fx[0], Effect::Render);
         assert!(matches!(&s.content, Content::List(items, st) if items.len() == 2 && *st == stats));
     }
@@ -1233,13 +1165,7 @@ mod tests {
             }))
         );
         assert!(update(&mut s, msg).is_empty(), "sent once");
-        let fx = update(
-            &mut s,
-            Msg::Answer {
-                req,
-                answer: Err(Failure::Offline),
-            },
-        );
+        let fx = reply(&mut s, req, Err(Failure::Offline));
         assert!(fx
             .iter()
             .any(|e| matches!(e, Effect::FeedbackStatus(t) if t.contains("cannot be reached"))));

@@ -1,28 +1,16 @@
 // The casm:* events partners feed their own analytics with: real service, real Chromium,
 // a partner page on its own origin listening on its document.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startFeed, startPartner, partnerPage, launchBrowser, openPage, cleanup, SOURCE,
+  services, partnerPage, openPage, SOURCE,
 } from './harness.mjs';
 
 let feed;
 let partner;
 let browser;
-
-before(async () => {
-  feed = await startFeed();
-  partner = await startPartner();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await feed?.stop();
-  await partner?.stop();
-  cleanup(feed?.dir);
-});
+services((s) => ({ feed, partner, browser } = s));
 
 // Records every casm:* event that reaches the document, and keeps download clicks on the
 // page (the widget counts them before the browser would navigate).

@@ -9,6 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -175,6 +176,22 @@ export async function openPage(browser, { colorScheme = 'light', locale = 'en-US
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Starts the feed service, a partner site and Chromium before a test file's tests, hands
+ * them to `assign` ({feed, partner, browser}), and stops them after. */
+export function services(assign, feedOptions) {
+  let s;
+  before(async () => {
+    s = { feed: await startFeed(feedOptions), partner: await startPartner(), browser: await launchBrowser() };
+    assign(s);
+  });
+  after(async () => {
+    await s?.browser?.close();
+    await s?.feed?.stop();
+    await s?.partner?.stop();
+    cleanup(s?.feed?.dir);
+  });
 }
 
 export function cleanup(dir) {

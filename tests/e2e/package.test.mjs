@@ -2,31 +2,19 @@
 // way a bundler user does, and the script-tag loader uses only that module's public
 // interface, failing loudly (widget and console) when it is not there.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startFeed, startPartner, partnerPage, launchBrowser, openPage, screenshot, cleanup,
+  services, partnerPage, openPage, screenshot,
   ROOT, SOURCE,
 } from './harness.mjs';
 
 let feed;
 let partner;
 let browser;
-
-before(async () => {
-  feed = await startFeed();
-  partner = await startPartner();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await feed?.stop();
-  await partner?.stop();
-  cleanup(feed?.dir);
-});
+services((s) => ({ feed, partner, browser } = s));
 
 const stat = (page, name) => page.locator(`[data-stat="${name}"]`).first();
 const casmLines = (lines) => lines.filter((l) => l.includes('[casm]'));

@@ -2,29 +2,17 @@
 // script tag from the real feed service; Chromium renders it; we check what visitors see
 // and what the service recorded.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startFeed, startPartner, partnerPage, launchBrowser, openPage, screenshot, cleanup,
+  services, startFeed, partnerPage, openPage, screenshot, cleanup,
   SOURCE, HOSTILE,
 } from './harness.mjs';
 
 let feed;
 let partner;
 let browser;
-
-before(async () => {
-  feed = await startFeed();
-  partner = await startPartner();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await feed?.stop();
-  await partner?.stop();
-  cleanup(feed?.dir);
-});
+services((s) => ({ feed, partner, browser } = s));
 
 const script = () => `${feed.base}/widget/casm-widget.js`;
 
