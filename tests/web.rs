@@ -158,6 +158,15 @@ fn item() -> Item {
     }
 }
 
+/// A resource widget mounted on a new element, its data prefetched from `RESOURCE_JSON`.
+fn mounted_resource() -> (Element, casm_widget::MountedWidget, ShadowRoot) {
+    let el = host();
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    let widget = mount(&el, &options, &prefetch);
+    let root = shadow(&el);
+    (el, widget, root)
+}
+
 /// Mounts a widget as the loader does.
 fn mount(el: &Element, options: &JsValue, prefetch: &JsValue) -> casm_widget::MountedWidget {
     let prefetch = (!prefetch.is_undefined()).then(|| prefetch.clone().unchecked_into());
@@ -253,10 +262,7 @@ fn a_javascript_link_has_no_href() {
 
 #[wasm_bindgen_test]
 async fn the_vote_button_toggles_aria_pressed_and_rolls_back_on_failure() {
-    let el = host();
-    let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = mount(&el, &options, &prefetch);
-    let root = shadow(&el);
+    let (_el, widget, root) = mounted_resource();
     let vote = wait_for(&root, "button[part=vote]")
         .await
         .dyn_into::<HtmlElement>()
@@ -289,10 +295,7 @@ async fn the_vote_button_toggles_aria_pressed_and_rolls_back_on_failure() {
 
 #[wasm_bindgen_test]
 async fn unmount_removes_the_shadow_content() {
-    let el = host();
-    let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = mount(&el, &options, &prefetch);
-    let root = shadow(&el);
+    let (el, widget, root) = mounted_resource();
     wait_for(&root, "[part=resource]").await;
     widget.unmount();
     assert_eq!(root.child_element_count(), 0);
@@ -416,10 +419,7 @@ async fn invalid_options_never_break_the_page() {
 
 #[wasm_bindgen_test]
 async fn the_feedback_form_opens_inside_the_widget() {
-    let el = host();
-    let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = mount(&el, &options, &prefetch);
-    let root = shadow(&el);
+    let (_el, widget, root) = mounted_resource();
     let open = wait_for(&root, "[part=feedback-button]")
         .await
         .dyn_into::<HtmlElement>()
@@ -586,10 +586,7 @@ fn field(v: &JsValue, key: &str) -> JsValue {
 async fn the_host_page_hears_render_and_error_events() {
     let (renders, _a) = listen("casm:render");
     let (errors, _b) = listen("casm:error");
-    let el = host();
-    let (options, prefetch) = resource_options(RESOURCE_JSON);
-    let widget = mount(&el, &options, &prefetch);
-    let root = shadow(&el);
+    let (_el, widget, root) = mounted_resource();
     let vote = wait_for(&root, "button[part=vote]")
         .await
         .dyn_into::<HtmlElement>()
