@@ -162,8 +162,8 @@ export async function launchBrowser() {
 }
 
 /** A new page in a fresh context that records uncaught errors and console lines. */
-export async function openPage(browser, { colorScheme = 'light', locale = 'en-US' } = {}) {
-  const context = await browser.newContext({ colorScheme, locale, viewport: { width: 900, height: 1000 } });
+export async function openPage(browser, { colorScheme = 'light', locale = 'en-US', width = 900 } = {}) {
+  const context = await browser.newContext({ colorScheme, locale, viewport: { width, height: 1000 } });
   const page = await context.newPage();
   const errors = [];
   const consoleLines = [];

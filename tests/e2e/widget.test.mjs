@@ -64,6 +64,21 @@ test('the resource view shows every page-information field of the source page', 
   await context.close();
 });
 
+test('on a 360 px phone the widget fits the screen: no sideways scrolling, the vote reachable', async () => {
+  const { page, errors, context } = await openPage(browser, { width: 360 });
+  await page.goto(resourcePage('/phone.html', 'data-lazy="false"'));
+  const vote = page.locator('button[part="vote"]');
+  await vote.waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360, 'no horizontal scroll');
+  const box = await page.locator('[part="widget"]').boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, `widget within the screen: ${JSON.stringify(box)}`);
+  const button = await vote.boundingBox();
+  assert.ok(button.height >= 32 && button.x + button.width <= 360, `a tappable vote button: ${JSON.stringify(button)}`);
+  assert.deepEqual(errors, []);
+  await screenshot(page, 'resource-360px');
+  await context.close();
+});
+
 test('helpful: +1, remembered across reloads, on the server, and a second click undoes it', async () => {
   const { page, errors, context } = await openPage(browser);
   await page.goto(resourcePage('/vote.html', 'data-lazy="false"'));
