@@ -161,6 +161,16 @@
     } catch (e) {
       // This element cannot hold a shadow root: the console line is all there is.
     }
+    // The same casm:error the widget sends for its own failures, for the page's analytics.
+    try {
+      el.dispatchEvent(new CustomEvent('casm:error', {
+        bubbles: true,
+        composed: true,
+        detail: { code: 'widget_unavailable', message: 'the CASM widget could not be loaded' }
+      }));
+    } catch (e) {
+      // A listener's exception stays the page's; nothing else can throw here.
+    }
   }
 
   function start(el) {

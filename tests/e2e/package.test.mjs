@@ -97,12 +97,19 @@ function failingPage(path, scriptSrc) {
 
 async function expectFailure(url, consoleMatch) {
   const { page, errors, consoleLines, context } = await openPage(browser);
+  await page.addInitScript(() => {
+    window.casmErrors = [];
+    document.addEventListener('casm:error', (e) => window.casmErrors.push([e.target.id, e.detail.code]));
+  });
   await page.goto(url);
   await page.locator('#top [part="error"]').waitFor();
   await page.locator('#below [part="error"]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('#top [part="error"]').textContent(), 'The CASM widget could not be loaded.');
   assert.equal(await page.locator('#below [part="error"]').textContent(), 'Le widget CASM n’a pas pu être chargé.');
   await page.waitForTimeout(100);
+  // The page's analytics hear of it too, once per widget.
+  assert.deepEqual(await page.evaluate(() => window.casmErrors.sort()),
+    [['below', 'widget_unavailable'], ['top', 'widget_unavailable']]);
   const lines = casmLines(consoleLines);
   assert.equal(lines.length, 1, `one [casm] console line, got: ${lines.join(' | ')}`);
   assert.match(lines[0], consoleMatch);
