@@ -37,8 +37,9 @@ struct Runner {
     handler: Handler,
     /// The loader's request, used if it is for the URL the widget wants.
     prefetch: Option<Prefetch>,
-    /// Cancelled when dropped.
-    timer: Option<Timeout>,
+    /// The loading delay and put-off beacons, cancelled when dropped. Kept until the
+    /// widget goes: a load starts two, so they stay few.
+    timers: Vec<Timeout>,
 }
 
 type Shared = Rc<RefCell<Runner>>;
@@ -87,7 +88,7 @@ impl Widget {
                 rendered: None,
                 handler,
                 prefetch,
-                timer: None,
+                timers: Vec::new(),
             })
         });
         dispatch(&runner, Msg::Start);
@@ -99,7 +100,7 @@ impl Drop for Widget {
     fn drop(&mut self) {
         dispatch(&self.runner, Msg::Unmount);
         if let Ok(mut r) = self.runner.try_borrow_mut() {
-            r.timer = None;
+            r.timers.clear();
             r.rendered = None;
             dom::clear(&r.root);
         }
@@ -162,14 +163,23 @@ fn perform(runner: &Shared, effect: Effect) -> Option<Msg> {
         }
         Effect::Save { url, text } => storage::cache_put(&url, &text),
         Effect::RememberVote { key, voted } => storage::set_voted(&key, voted),
-        Effect::Beacon { url, event } => {
-            let sent = api::json(&event).is_some_and(|body| api::beacon(&url, &body));
-            if !sent {
-                dom::console(&crate::format::cat(&[
-                    "could not send the ",
-                    event.kind.name(),
-                    " event",
-                ]));
+        Effect::Beacon { url, event, soon } => {
+            let body = api::json(&event)?;
+            let kind = event.kind.name();
+            let send = move || {
+                if !api::beacon(&url, &body) {
+                    dom::console(&crate::format::cat(&[
+                        "could not send the ",
+                        kind,
+                        " event",
+                    ]));
+                }
+            };
+            if soon {
+                let timer = Timeout::new(0, send);
+                runner.try_borrow_mut().ok()?.timers.push(timer);
+            } else {
+                send();
             }
         }
         Effect::Console(line) => dom::console(&line),
@@ -180,7 +190,7 @@ fn perform(runner: &Shared, effect: Effect) -> Option<Msg> {
                     dispatch(&runner, Msg::LoadingDelay);
                 }
             });
-            runner.try_borrow_mut().ok()?.timer = Some(timer);
+            runner.try_borrow_mut().ok()?.timers.push(timer);
         }
         other => draw(runner, other),
     }
