@@ -97,7 +97,7 @@ pub enum Msg {
 /// What the runner must do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Draw [`view`] of the state, replacing what is shown.
+    /// Draw [`view()`] of the state, replacing what is shown.
     Render,
     /// Update the vote button, its count and the helpful counter in place.
     ShowVote {

@@ -10,7 +10,7 @@
 //! Plain Rust, tested natively with `cargo test -p casm-widget`:
 //! - [`options`]: `data-` attributes → typed [`options::Options`], with warnings.
 //! - [`i18n`]: the languages and their complete string tables.
-//! - [`format`]: numbers, dates, sizes and URL encoding per language.
+//! - [`format`](mod@format): numbers, dates, sizes and URL encoding per language.
 //! - [`feed`]: the service's data (casm-model's wire types) and request failures.
 //! - [`urls`]: the service's URLs.
 //! - [`view`]: the view model: each view as a tree of [`view::Node`]s.

@@ -1,5 +1,5 @@
 //! The runner of one mounted widget: it feeds [`Msg`]s to the plain-Rust
-//! [`controller`](crate::controller) and performs the [`Effect`]s it returns — DOM,
+//! [`controller`](mod@crate::controller) and performs the [`Effect`]s it returns — DOM,
 //! requests, storage, timers, host-page events.
 //!
 //! The runner lives in an `Rc<RefCell<_>>` owned by [`Widget`] alone; listeners, the
