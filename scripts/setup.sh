@@ -41,13 +41,14 @@ if [ "$have" != "$want" ]; then
 fi
 
 # wasm-pack builds pkg/ (package.json, .d.ts, README); build-widget.sh runs it offline with
-# --mode no-install, so it uses the wasm-bindgen above (TOOLCHAIN.md trap 4). 0.15.1 is
-# measured to work; --locked may fail on the registry mirror, then without it.
-if ! command -v wasm-pack >/dev/null; then
-  say "cargo install wasm-pack --locked (about 2 minutes)"
-  cargo install -q wasm-pack --locked || {
-    say "--locked failed; cargo install wasm-pack without it"
-    cargo install -q wasm-pack
+# --mode no-install, so it uses the wasm-bindgen above (TOOLCHAIN.md trap 4). Pinned to the
+# 0.15.1 measured to work; --locked may fail on the registry mirror, then without it.
+pack=0.15.1
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}' || true)" != "$pack" ]; then
+  say "cargo install wasm-pack --version $pack --locked (about 2 minutes)"
+  cargo install -q wasm-pack --version "$pack" --locked || {
+    say "--locked failed; cargo install wasm-pack --version $pack without it"
+    cargo install -q wasm-pack --version "$pack"
   }
 fi
 
