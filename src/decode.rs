@@ -184,7 +184,7 @@ pub fn stats(v: &JsValue) -> Stats {
 #[cfg(not(feature = "serde-decode"))]
 pub fn vote(v: &JsValue) -> Result<VoteResponse, Failure> {
     Ok(VoteResponse {
-        helpful_votes: uint(v, "helpful_votes").ok_or(Failure::Invalid)?,
+        helpful_votes: uint(v, Counter::HelpfulVotes.name()).ok_or(Failure::Invalid)?,
         voted: get(v, "voted").as_bool().ok_or(Failure::Invalid)?,
     })
 }
