@@ -2,10 +2,9 @@
 //! [`controller`](mod@crate::controller) and performs the [`Effect`]s it returns — DOM,
 //! requests, storage, timers, host-page events.
 //!
-//! The runner lives in an `Rc<RefCell<_>>` owned by [`Widget`] alone; listeners, the
-//! timer and pending requests hold `Weak` references, so dropping the widget (unmount)
-//! drops everything, removes the listeners, cancels the timer and makes late answers
-//! no-ops.
+//! The runner lives in an `Rc<RefCell<_>>` owned by [`Widget`] alone; listeners, timers
+//! and pending requests hold `Weak` references, so dropping the widget (unmount) drops
+//! everything, removes the listeners, cancels the timers and makes late answers no-ops.
 
 use crate::api::{self, Prefetch};
 use crate::controller::{self, Body, Effect, Expect, Init, Msg, Payload, RequestBody, State};
@@ -24,11 +23,12 @@ use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// A mounted widget. Dropping it unmounts: the shadow content goes, listeners are
-/// removed, the loading timer is cancelled.
+/// removed, timers are cancelled.
 pub struct Widget {
     runner: Shared,
 }
 
+/// What one widget holds: the controller's state and the browser objects it drives.
 struct Runner {
     core: State,
     host: Element,
