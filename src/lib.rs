@@ -59,7 +59,10 @@ export interface MountOptions {
   theme?: "light" | "dark" | "auto";
   accent?: string;
   lang?: string;
+  /** The script-tag loader's: wait until the element nears the viewport. `mount` itself
+   * always renders at once. */
   lazy?: "true" | "false";
+  /** The feed to use when `feed` is not given (the loader passes its own origin). */
   defaultFeed?: string;
 }
 
