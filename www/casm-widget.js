@@ -28,6 +28,13 @@
     es: 'No se pudo cargar el widget de CASM.',
     pt: 'Não foi possível carregar o widget do CASM.'
   };
+  // The plain link shown instead (resource views; lists link to the feed's home page).
+  var VIEW = {
+    en: ['View this resource', 'View the resources'],
+    fr: ['Voir cette ressource', 'Voir les ressources'],
+    es: ['Ver este recurso', 'Ver los recursos'],
+    pt: ['Ver este recurso', 'Ver os recursos']
+  };
 
   function log(message, detail) {
     if (window.console) console.warn('[casm] ' + message, detail === undefined ? '' : detail);
@@ -95,7 +102,12 @@
   function load() {
     if (!ready) {
       var lacking = missing();
-      if (lacking.length) {
+      if (typeof WebAssembly !== 'object' || !WebAssembly) {
+        ready = Promise.reject(new Error('no WebAssembly'));
+        ready.catch(function () {
+          log('this browser (or its policy) runs no WebAssembly; widgets show a link instead');
+        });
+      } else if (lacking.length) {
         ready = Promise.reject(glueError || new Error('missing: ' + lacking.join(', ')));
         ready.catch(function (e) {
           log(glueError
@@ -149,15 +161,40 @@
     return { url: url, response: response };
   }
 
+  // Where a visitor reads the content without the widget: the service's own page for the
+  // resource (the page the feed's items link to), or its home page for a list.
+  function pageOf(o) {
+    var id = (o.resource || '').trim();
+    var feed = (o.feed || o.defaultFeed).trim().replace(/\/+$/, '');
+    if (!/^https?:\/\//i.test(feed)) return null;
+    return feed + (id ? '/resource.html?id=' + encodeURIComponent(id) : '/');
+  }
+
+  // The widget cannot run here. What the partner put inside the element (its own fallback)
+  // shows through a slot; without any, a short message and a plain link to the content.
   function failed(el, o) {
     try {
       var root = el.shadowRoot || el.attachShadow({ mode: 'open' });
-      var lang = (o.lang && o.lang !== 'auto' ? o.lang
-        : (el.closest('[lang]') || {}).lang || navigator.language || 'en');
-      var p = document.createElement('p');
-      p.setAttribute('part', 'error');
-      p.textContent = FAILED[String(lang).slice(0, 2).toLowerCase()] || FAILED.en;
-      root.replaceChildren(p);
+      if (el.children.length) {
+        root.replaceChildren(document.createElement('slot'));
+      } else {
+        var lang = String(o.lang && o.lang !== 'auto' ? o.lang
+          : (el.closest('[lang]') || {}).lang || navigator.language || 'en').slice(0, 2).toLowerCase();
+        var box = document.createElement('div');
+        box.setAttribute('part', 'error');
+        var p = document.createElement('p');
+        p.textContent = FAILED[lang] || FAILED.en;
+        box.append(p);
+        var href = pageOf(o);
+        if (href) {
+          var a = document.createElement('a');
+          a.setAttribute('part', 'fallback-link');
+          a.href = href;
+          a.textContent = (VIEW[lang] || VIEW.en)[(o.resource || '').trim() ? 0 : 1];
+          box.append(a);
+        }
+        root.replaceChildren(box);
+      }
     } catch (e) {
       // This element cannot hold a shadow root: the console line is all there is.
     }

@@ -104,8 +104,12 @@ async function expectFailure(url, consoleMatch) {
   await page.goto(url);
   await page.locator('#top [part="error"]').waitFor();
   await page.locator('#below [part="error"]').waitFor({ state: 'attached' });
-  assert.equal(await page.locator('#top [part="error"]').textContent(), 'The CASM widget could not be loaded.');
-  assert.equal(await page.locator('#below [part="error"]').textContent(), 'Le widget CASM n’a pas pu être chargé.');
+  assert.equal(await page.locator('#top [part="error"] p').textContent(), 'The CASM widget could not be loaded.');
+  assert.equal(await page.locator('#below [part="error"] p').textContent(), 'Le widget CASM n’a pas pu être chargé.');
+  // A plain link to the resource's page, in the page's language, stands in for it.
+  const link = page.locator('#below [part="fallback-link"]');
+  assert.equal(await link.textContent(), 'Voir cette ressource');
+  assert.match(await link.getAttribute('href'), new RegExp(`/resource\\.html\\?id=${SOURCE}$`));
   await page.waitForTimeout(100);
   // The page's analytics hear of it too, once per widget.
   assert.deepEqual(await page.evaluate(() => window.casmErrors.sort()),
@@ -139,6 +143,31 @@ test('a glue that throws while it runs fails the same way', async () => {
     'throw new Error("glue broke");',
   ), 'text/javascript');
   const { context } = await expectFailure(failingPage('/throws.html', script), /failed to run.*glue broke/);
+  await context.close();
+});
+
+test('a browser without WebAssembly gets a plain link, the partner\'s own fallback stays, nothing throws', async () => {
+  const { page, errors, consoleLines, context } = await openPage(browser);
+  await page.addInitScript(() => { delete window.WebAssembly; });
+  await page.goto(partner.page('/no-wasm-browser.html', partnerPage({
+    scriptSrc: `${feed.base}/widget/casm-widget.js`,
+    body: `<div id="plain" data-casm-widget data-resource="${SOURCE}"></div>
+           <div id="own" data-casm-widget data-resource="${SOURCE}">
+             <a id="partner-link" href="/our-copy.html">Read it on our site</a></div>`,
+  })));
+  const link = page.locator('#plain [part="fallback-link"]');
+  await link.waitFor();
+  assert.equal(await link.textContent(), 'View this resource');
+  assert.equal(await link.getAttribute('href'), `${feed.base}/resource.html?id=${SOURCE}`);
+  // The partner's own content is the fallback where there is some: it stays visible.
+  await page.locator('#own').locator('slot').waitFor({ state: 'attached' });
+  assert.ok(await page.locator('#partner-link').isVisible());
+  assert.equal(await page.locator('#own [part="error"]').count(), 0);
+  assert.deepEqual(errors, []);
+  const lines = casmLines(consoleLines);
+  assert.equal(lines.length, 1, lines.join(' | '));
+  assert.match(lines[0], /runs no WebAssembly/);
+  await screenshot(page, 'no-webassembly');
   await context.close();
 });
 
