@@ -146,15 +146,23 @@
     return o;
   }
 
+  // An element's resource id and feed base (http or https, no trailing slash; null when
+  // not usable), read as the widget reads them.
+  function idOf(o) {
+    return (o.resource || '').trim();
+  }
+  function feedOf(o) {
+    var feed = (o.feed || o.defaultFeed).trim().replace(/\/+$/, '');
+    return /^https?:\/\//i.test(feed) ? feed : null;
+  }
+
   // Resource and card widgets: start the data request now rather than after the Wasm is
   // ready. The widget uses it only if it wants exactly this URL, and reports failures.
   function prefetch(o) {
-    var id = (o.resource || '').trim();
+    var id = idOf(o);
     var view = (o.view || (id ? 'resource' : 'list')).trim().toLowerCase();
-    var feed = (o.feed || o.defaultFeed).trim().replace(/\/+$/, '');
-    if (!id || (view !== 'resource' && view !== 'card') || !/^https?:\/\//i.test(feed)) {
-      return undefined;
-    }
+    var feed = feedOf(o);
+    if (!id || (view !== 'resource' && view !== 'card') || !feed) return undefined;
     var url = feed + '/v1/resources/' + encodeURIComponent(id);
     var response = fetch(url);
     response.catch(function () {});
@@ -162,11 +170,12 @@
   }
 
   // Where a visitor reads the content without the widget: the service's own page for the
-  // resource (the page the feed's items link to), or its home page for a list.
+  // resource (the page the feed's items link to, server/src/feed.rs resource_page_url),
+  // or its home page for a list.
   function pageOf(o) {
-    var id = (o.resource || '').trim();
-    var feed = (o.feed || o.defaultFeed).trim().replace(/\/+$/, '');
-    if (!/^https?:\/\//i.test(feed)) return null;
+    var id = idOf(o);
+    var feed = feedOf(o);
+    if (!feed) return null;
     return feed + (id ? '/resource.html?id=' + encodeURIComponent(id) : '/');
   }
 
@@ -190,7 +199,7 @@
           var a = document.createElement('a');
           a.setAttribute('part', 'fallback-link');
           a.href = href;
-          a.textContent = (VIEW[lang] || VIEW.en)[(o.resource || '').trim() ? 0 : 1];
+          a.textContent = (VIEW[lang] || VIEW.en)[idOf(o) ? 0 : 1];
           box.append(a);
         }
         root.replaceChildren(box);
