@@ -7,19 +7,27 @@
 #     import/export names; pkg/casm_widget.js and its .d.ts are rewritten to those names;
 #  3. the script-tag loader pkg/casm-widget.js: www/casm-widget.js with the glue inside,
 #     minified;
-#  4. precompressed .gz/.br siblings, and a size table.
+#  4. the language tables but English, as lang/<lang>.<hash>.txt (examples/lang-tables.rs);
+#     the release (bundle-widget.js): the Wasm also as casm_widget_bg.<hash>.wasm (the name the
+#     loader fetches, with its SRI hash), the loader also as v<version>/casm-widget.js
+#     (the URL partners pin, with its printed SRI hash), and release.json;
+#  5. precompressed .gz/.br siblings, and a size table.
+# Earlier releases in pkg/ (v*/ and hashed Wasm files) are kept: a page holding an older
+# pinned loader, or a loader cached before a deploy, still finds its own Wasm.
 # Fails if the script-tag widget (loader + glue + wasm) is over the gzip budget, or if the
 # loader or the bundler use a private wasm-bindgen name.
 #
 # For measurements (scripts/measure-decoders.sh): OUT=DIR builds elsewhere than pkg/,
 # FEATURES=LIST passes cargo features, BUDGET=none prints the sizes without the gate,
 # STRIP=none skips the panic/fmt strip (a build whose own code formats text cannot have it).
+# VERSION=X names the release (default: the crate's version in Cargo.toml).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUDGET=${BUDGET:-45056} # 44 KB gzip -9: loader (glue inside) + Wasm, what a partner page downloads
 OUT=${OUT:-pkg}
 FEATURES=${FEATURES:-}
+VERSION=${VERSION:-$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)}
 
 die() { echo "build-widget: $*" >&2; exit 1; }
 
@@ -40,6 +48,15 @@ if grep -n '__wbg_\|__wbindgen' www/casm-widget.js scripts/bundle-widget.js; the
   die "the loader or the bundler names a private wasm-bindgen function (above)"
 fi
 
+BG=$(mktemp -d)
+trap 'rm -rf "$BG"' EXIT
+# Earlier releases survive the rebuild (see the top).
+mkdir -p "$BG/kept"
+if [ -d "$OUT" ]; then
+  find "$OUT" -maxdepth 1 \( -name 'v*' -type d -o -name lang -type d \
+    -o -name 'casm_widget_bg.????????????????.wasm*' \) \
+    -exec mv {} "$BG/kept/" \;
+fi
 rm -rf "$OUT"
 # --mode no-install: the wasm-bindgen on PATH, no downloads. Its wasm-bindgen keeps the
 # name section, which the panic strip needs (it fails if the names are missing).
@@ -61,9 +78,7 @@ rm -f "$log"
 for f in package.json casm_widget.js casm_widget.d.ts casm_widget_bg.wasm README.md; do
   [ -f "$OUT/$f" ] || die "wasm-pack did not write $OUT/$f"
 done
-
-BG=$(mktemp -d)
-trap 'rm -rf "$BG"' EXIT
+find "$BG/kept" -mindepth 1 -maxdepth 1 -exec mv {} "$OUT/" \;
 # Panics trap without formatting a message first (see the script; needs the name section).
 if [ "${STRIP:-}" != none ]; then node scripts/strip-panic-fmt.mjs "$OUT/casm_widget_bg.wasm"; fi
 # -Oz until it stops shrinking; memory flags that hold for a module that owns its memory
@@ -76,12 +91,15 @@ if [ "${STRIP:-}" != none ]; then node scripts/strip-panic-fmt.mjs "$OUT/casm_wi
   -o "$BG/opt.wasm" "$OUT/casm_widget_bg.wasm"
 "$OPT" --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
   -o "$OUT/casm_widget_bg.wasm" "$BG/opt.wasm" > "$BG/names.json"
+# The language tables other than English, named by their hash (src/i18n.rs), for the
+# Wasm to fetch and the loader to start fetching.
+langs=$(cargo run -q --example lang-tables -- "$OUT") || die "could not write the language tables"
 node scripts/bundle-widget.js "$BG/names.json" "$OUT/casm_widget_bg.wasm" \
-  "$OUT/casm_widget.js" www/casm-widget.js "$OUT/casm-widget.js"
+  "$OUT/casm_widget.js" www/casm-widget.js "$OUT/casm-widget.js" "$VERSION" "$langs"
 
 have_brotli=false
 command -v brotli >/dev/null && have_brotli=true
-for f in "$OUT"/*.js "$OUT"/*.wasm; do
+for f in "$OUT"/*.js "$OUT"/*.wasm "$OUT/release.json" "$OUT/v$VERSION"/*.js "$OUT"/lang/*.txt; do
   gzip -9 -n -k -f "$f"
   if $have_brotli; then brotli -q 11 -k -f "$f"; fi
 done

@@ -1,7 +1,7 @@
 // Part of build-widget.sh: keeps pkg/ a consistent npm package after wasm-opt renamed the
 // Wasm's imports and exports, and makes pkg/casm-widget.js, the one script a page loads.
 //
-//   node scripts/bundle-widget.js NAMES WASM GLUE LOADER OUT
+//   node scripts/bundle-widget.js NAMES WASM GLUE LOADER OUT VERSION LANGS
 //
 // 1. Renames the wasm-bindgen glue's imports, exports and module name as
 //    `wasm-opt --minify-imports-and-exports-and-modules` renamed them in the Wasm (NAMES is
@@ -14,14 +14,23 @@
 //    loader came from), so the whole is a classic script.
 // 3. Puts that where LOADER has its `/* @wasm-bindgen-glue@ */` marker and minifies the
 //    whole with terser into OUT (or, with NO_MINIFY=1, writes it as it is, to debug).
+//    The loader's markers get VERSION, the Wasm's content-hashed name and SRI hash, and
+//    LANGS, the language tables' files ({"fr": "lang/fr.<hash>.txt", ...}, JSON).
+// 4. The release, next to OUT: the Wasm copied to casm_widget_bg.<hash>.wasm (the first 16
+//    hex digits of its SHA-384), the loader to v<VERSION>/casm-widget.js, and
+//    release.json: {version, loader: {path, integrity}, wasm: {path, integrity}}, paths
+//    relative to the widget folder, for the configurator and the README's snippet.
 // The loader calls only the returned object's members; build-widget.sh fails if the loader
 // or this file names a private glue function.
 'use strict';
 const fs = require('fs');
 const { minify } = require('terser');
 
-const [names, wasmFile, glue, loader, out] = process.argv.slice(2);
-if (!out) throw new Error('usage: bundle-widget.js NAMES WASM GLUE LOADER OUT');
+const crypto = require('crypto');
+const path = require('path');
+
+const [names, wasmFile, glue, loader, out, version, langs] = process.argv.slice(2);
+if (!langs) throw new Error('usage: bundle-widget.js NAMES WASM GLUE LOADER OUT VERSION LANGS');
 const fail = (msg) => {
   throw new Error(`bundle-widget: ${msg}`);
 };
@@ -97,14 +106,46 @@ const members = kept.map(([e, local]) => `${JSON.stringify(e)}: ${local}`).join(
 js += `\nreturn { ${members} };\n`;
 console.error(`bundle-widget: the loader's glue returns { ${kept.map(([e]) => e).join(', ')} }`);
 
-// 3. Into the loader.
+// 3. Into the loader, with the release's facts.
+if (!/^[0-9A-Za-z.+-]+$/.test(version)) fail(`${JSON.stringify(version)} is not a version`);
+const sri = (bytes) => `sha384-${crypto.createHash('sha384').update(bytes).digest('base64')}`;
+const wasmBytes = fs.readFileSync(wasmFile);
+const wasmHash = crypto.createHash('sha384').update(wasmBytes).digest('hex').slice(0, 16);
+const wasmName = `casm_widget_bg.${wasmHash}.wasm`;
 const MARKER = '/* @wasm-bindgen-glue@ */';
-const loaderSource = fs.readFileSync(loader, 'utf8');
+let loaderSource = fs.readFileSync(loader, 'utf8');
 if (!new RegExp(`\\bvar ${BASE}\\b`).test(loaderSource)) fail(`the loader declares no var ${BASE}`);
+loaderSource = replaceOnce(loaderSource, "'@casm-version@'", JSON.stringify(version));
+loaderSource = replaceOnce(loaderSource, "'@casm-wasm@'", JSON.stringify(wasmName));
+loaderSource = replaceOnce(loaderSource, "'@casm-wasm-integrity@'", JSON.stringify(sri(wasmBytes)));
+loaderSource = replaceOnce(loaderSource, "'@casm-langs@'", JSON.stringify(JSON.parse(langs)));
 const source = replaceOnce(loaderSource, MARKER, js);
 
+// 4. The release.
+function release(code) {
+  fs.writeFileSync(out, code);
+  const dir = path.dirname(out);
+  const pinned = path.join(dir, `v${version}`, path.basename(out));
+  if (fs.existsSync(pinned) && !fs.readFileSync(pinned).equals(Buffer.from(code))) {
+    // Partners pin v<version> with its integrity hash: a deployed one must never change.
+    console.error(`bundle-widget: warning: v${version} held another build; replaced here. ` +
+      'Bump the version in Cargo.toml before deploying: pinned pages would refuse it.');
+  }
+  fs.mkdirSync(path.dirname(pinned), { recursive: true });
+  fs.writeFileSync(pinned, code);
+  fs.copyFileSync(wasmFile, path.join(dir, wasmName));
+  const facts = {
+    version,
+    loader: { path: `v${version}/${path.basename(out)}`, integrity: sri(Buffer.from(code)) },
+    wasm: { path: wasmName, integrity: sri(wasmBytes) },
+  };
+  fs.writeFileSync(path.join(dir, 'release.json'), `${JSON.stringify(facts, null, 2)}\n`);
+  console.log(`release v${version}: loader ${facts.loader.path} integrity ${facts.loader.integrity}`);
+  console.log(`release v${version}: wasm ${facts.wasm.path} integrity ${facts.wasm.integrity}`);
+}
+
 if (process.env.NO_MINIFY) {
-  fs.writeFileSync(out, source);
+  release(source);
   return;
 }
 minify(source, {
@@ -113,8 +154,6 @@ minify(source, {
   mangle: true,
   format: {
     comments: false,
-    preamble: '/*! CASM Embed widget: www/casm-widget.js + wasm-bindgen glue */',
+    preamble: `/*! CASM Embed widget v${version}: www/casm-widget.js + wasm-bindgen glue */`,
   },
-}).then((result) => {
-  fs.writeFileSync(out, `${result.code}\n`);
-});
+}).then((result) => release(`${result.code}\n`));

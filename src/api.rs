@@ -14,20 +14,38 @@ use web_sys::{RequestInit, Response};
 
 /// A GET the loader started while the Wasm was compiling: `{url, response}`.
 #[derive(Debug)]
-pub struct Prefetch {
+pub struct Early {
     /// The URL it fetched; used only if it is the URL the widget wants.
     pub url: String,
     /// Resolves to the `Response`.
     pub response: Promise,
 }
 
-impl Prefetch {
-    /// Reads the loader's `{url, response}`; `None` for anything else (ES module users
-    /// pass nothing).
-    pub fn from_js(v: &JsValue) -> Option<Prefetch> {
+impl Early {
+    fn from_js(v: &JsValue) -> Option<Early> {
         let url = decode::opt_string(v, "url")?;
         let response = decode::get(v, "response").dyn_into::<Promise>().ok()?;
-        Some(Prefetch { url, response })
+        Some(Early { url, response })
+    }
+}
+
+/// The loader's early requests: `{url, response, strings: {url, response}}`, the
+/// resource's data and the language table, each when the loader could tell it.
+#[derive(Debug, Default)]
+pub struct Prefetch {
+    /// The resource's data.
+    pub data: Option<Early>,
+    /// The table of the widget's language.
+    pub strings: Option<Early>,
+}
+
+impl Prefetch {
+    /// Reads the loader's object (ES module users pass nothing).
+    pub fn from_js(v: &JsValue) -> Prefetch {
+        Prefetch {
+            data: Early::from_js(v),
+            strings: Early::from_js(&decode::get(v, "strings")),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    CustomEvent, CustomEventInit, Document, Element, Event, HtmlElement, ShadowRoot,
+    CssStyleSheet, CustomEvent, CustomEventInit, Document, Element, Event, HtmlElement, ShadowRoot,
     ShadowRootInit, ShadowRootMode, Window,
 };
 
@@ -25,11 +25,30 @@ pub const STYLE: &str = include_str!("style.css");
 
 thread_local! {
     static WARNED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The page's one constructed stylesheet, made on first use.
+    static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
+}
+
+/// The page's stylesheet as a constructed one, shared by every widget; `None` in a
+/// browser that cannot construct (or adopt) one.
+fn sheet() -> Option<CssStyleSheet> {
+    SHEET.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            let sheet = CssStyleSheet::new().ok()?;
+            sheet.replace_sync(STYLE).ok()?;
+            *cell = Some(sheet);
+        }
+        cell.clone()
+    })
 }
 
 /// A widget's shadow root.
 pub struct Root {
     shadow: ShadowRoot,
+    /// The stylesheet goes in as a `<style>` with each render: this browser cannot adopt
+    /// a constructed one.
+    inline_style: bool,
 }
 
 impl Root {
@@ -58,13 +77,26 @@ pub fn once(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
     Closure::once_into_js(f)
 }
 
-/// Opens (or reuses, after an unmount) the host's open shadow root.
+/// Opens (or reuses, after an unmount) the host's open shadow root, with the page's
+/// stylesheet adopted: a constructed sheet is not inline style, so a partner's strict
+/// `style-src` allows it, and one sheet serves every widget on the page. Until the first
+/// render the root shows the host's own children (the partner's fallback content).
 pub fn attach(host: &Element) -> Result<Root, JsValue> {
     let shadow = match host.shadow_root() {
         Some(s) => s,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
-    Ok(Root { shadow })
+    let sheet = sheet();
+    if let Some(sheet) = &sheet {
+        shadow.set_adopted_style_sheets(&js_sys::Array::of1(sheet));
+    }
+    let inline_style = sheet.is_none();
+    let root = Root {
+        shadow,
+        inline_style,
+    };
+    clear(&root);
+    Ok(root)
 }
 
 /// An element this module made with `createElement` in an HTML document: always an
@@ -89,8 +121,8 @@ pub struct Rendered {
     listeners: Vec<(Option<Slot>, EventListener)>,
 }
 
-/// Replaces the root's content with the stylesheet (a `<style>` of its own: the page's
-/// CSS does not reach into the shadow root) and `tree`.
+/// Replaces the root's content with `tree` (and, where stylesheets cannot be adopted,
+/// a `<style>` of its own).
 pub fn render(root: &Root, tree: &Node, handler: &Handler) -> Result<Rendered, JsValue> {
     let doc = document()?;
     let mut out = Rendered {
@@ -98,17 +130,22 @@ pub fn render(root: &Root, tree: &Node, handler: &Handler) -> Result<Rendered, J
         listeners: Vec::new(),
     };
     let element = build(&doc, tree, None, handler, &mut out)?;
-    let style = doc.create_element("style")?;
-    style.set_text_content(Some(STYLE));
-    clear(root);
-    root.shadow.append_child(&style)?;
+    root.shadow.set_text_content(None);
+    if root.inline_style {
+        let style = doc.create_element("style")?;
+        style.set_text_content(Some(STYLE));
+        root.shadow.append_child(&style)?;
+    }
     root.shadow.append_child(&element)?;
     Ok(out)
 }
 
-/// Empties the shadow root.
+/// Empties the shadow root, leaving a `<slot>`: the host shows its own children again.
 pub fn clear(root: &Root) {
     root.shadow.set_text_content(None);
+    if let Ok(slot) = document().and_then(|d| Ok(d.create_element("slot")?)) {
+        let _ = root.shadow.append_child(&slot);
+    }
 }
 
 fn build(

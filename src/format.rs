@@ -3,7 +3,7 @@
 //! Plain Rust rather than `Intl` so the output is the same in every browser and is tested
 //! natively; it also keeps `core::fmt` out of the hot paths of the Wasm build.
 
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang};
 
 /// Appends the decimal digits of `n`.
 pub fn push_int(out: &mut String, n: u64) {
@@ -129,36 +129,10 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// Weekday names from Sunday, per language (en, fr, es, pt), separated by `|`: one string each
-/// rather than an array of slices (see `i18n`).
-const WEEKDAYS: [&str; 4] = [
-    "Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday",
-    "dimanche|lundi|mardi|mercredi|jeudi|vendredi|samedi",
-    "domingo|lunes|martes|miércoles|jueves|viernes|sábado",
-    "domingo|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira|sábado",
-];
-
-/// Month names from January, per language (en, fr, es, pt), separated by `|`: one string each
-/// rather than an array of slices (see `i18n`).
-const MONTHS: [&str; 4] = [
-    "January|February|March|April|May|June|July|August|September|October|November|December",
-    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre",
-    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre",
-    "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro",
-];
-
-/// The `n`th name (0-based) of a list above.
+/// The `n`th name (0-based) of a `|`-separated list (the weekday and month names are in
+/// the language tables, so that only English is built into the Wasm).
 fn nth(list: &'static str, n: usize) -> Option<&'static str> {
     list.split('|').nth(n)
-}
-
-fn lang_index(lang: Lang) -> usize {
-    match lang {
-        Lang::En => 0,
-        Lang::Fr => 1,
-        Lang::Es => 2,
-        Lang::Pt => 3,
-    }
 }
 
 fn two(out: &mut String, n: u32) {
@@ -174,9 +148,8 @@ fn two(out: &mut String, n: u32) {
 /// `None` when the text is not a timestamp.
 pub fn date(lang: Lang, timestamp: &str) -> Option<String> {
     let d = DateTime::parse(timestamp)?;
-    let li = lang_index(lang);
-    let weekday = nth(WEEKDAYS[li], d.weekday())?;
-    let month = nth(MONTHS[li], (d.month as usize).wrapping_sub(1))?;
+    let weekday = nth(lang.t(Key::Weekdays), d.weekday())?;
+    let month = nth(lang.t(Key::Months), (d.month as usize).wrapping_sub(1))?;
     let mut s = String::with_capacity(48);
     let day = u64::from(d.day);
     let year = u64::from(d.year);

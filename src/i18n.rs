@@ -5,6 +5,13 @@
 //! empty and that placeholders agree. Each language's texts are stored as one string,
 //! separated by U+001F, rather than as an array of string slices: that saves the Wasm
 //! build a table of pointers and lengths (eight bytes per string) that compresses poorly.
+//!
+//! Only English is inside the Wasm. The other tables are files the build writes
+//! (`lang/fr.<hash>.txt`, `examples/lang-tables.rs`), named by a hash of their text that
+//! is computed here at compile time, so a Wasm can only ever load the tables it was built
+//! with; a page fetches just the one it needs (the loader starts that request while the
+//! Wasm downloads) and [`install`]s it. Until then, or if it cannot be had, the texts
+//! are English. Native builds (the tests) read every table directly.
 
 use casm_model::{Counter, ResourceKind};
 
@@ -44,21 +51,95 @@ impl Lang {
             .find(|l| l.code().as_bytes().eq_ignore_ascii_case(primary))
     }
 
-    /// The string for `key` in this language.
+    /// The string for `key` in this language (English while its table is not installed).
     pub fn t(self, key: Key) -> &'static str {
         let table = match self {
+            Lang::En => EN,
+            // Only in native builds: in the Wasm this branch is gone, and so are the tables.
+            _ if !cfg!(target_arch = "wasm32") => self.table(),
+            _ => INSTALLED.with(|t| t.get()[self as usize]).unwrap_or(EN),
+        };
+        table.split(SEP).nth(key as usize).unwrap_or_default()
+    }
+
+    /// This language's whole table, as the build writes it to its file.
+    pub fn table(self) -> &'static str {
+        match self {
             Lang::En => EN,
             Lang::Fr => FR,
             Lang::Es => ES,
             Lang::Pt => PT,
+        }
+    }
+
+    /// The file holding this language's table, relative to the widget folder:
+    /// `lang/fr.0123456789abcdef.txt`. `None` for English, which is built in.
+    pub fn table_file(self) -> Option<String> {
+        let hash = match self {
+            Lang::En => return None,
+            Lang::Fr => const { fnv1a(FR) },
+            Lang::Es => const { fnv1a(ES) },
+            Lang::Pt => const { fnv1a(PT) },
         };
-        table.split(SEP).nth(key as usize).unwrap_or_default()
+        let mut name = crate::format::cat(&["lang/", self.code(), "."]);
+        for shift in (0..16).rev() {
+            let digit = (hash >> (shift * 4)) as u8 & 0xf;
+            name.push(char::from(if digit < 10 {
+                b'0' + digit
+            } else {
+                b'a' + digit - 10
+            }));
+        }
+        name.push_str(".txt");
+        Some(name)
+    }
+
+    /// Whether this language's texts are at hand (English always is).
+    pub fn is_installed(self) -> bool {
+        self == Lang::En
+            || !cfg!(target_arch = "wasm32")
+            || INSTALLED.with(|t| t.get()[self as usize].is_some())
     }
 
     /// A template with its `{name}` placeholder replaced by `value`.
     pub fn fill(self, key: Key, name: &str, value: &str) -> String {
         fill(self.t(key), name, value)
     }
+}
+
+thread_local! {
+    /// The tables fetched on this page, by `Lang as usize`.
+    static INSTALLED: std::cell::Cell<[Option<&'static str>; 4]> =
+        const { std::cell::Cell::new([None; 4]) };
+}
+
+/// Installs `lang`'s table from its file's text. Refused (false) unless it holds exactly
+/// one text per key; a table is installed once per page and kept for the page's life
+/// (at most one per language, so leaking it is bounded and saves a copy per widget).
+pub fn install(lang: Lang, text: String) -> bool {
+    let fits = text.split(SEP).count() == Key::ALL.len() + 1 && text.ends_with(SEP);
+    if fits && lang != Lang::En && !lang.is_installed() {
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        INSTALLED.with(|t| {
+            let mut tables = t.get();
+            tables[lang as usize] = Some(text);
+            t.set(tables);
+        });
+    }
+    fits
+}
+
+/// FNV-1a, 64 bits: names a table's file after its text, at compile time.
+const fn fnv1a(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
 
 /// Replaces `{name}` in `template` by `value`.
@@ -109,6 +190,17 @@ macro_rules! strings {
 
 // key: English, French, Spanish, Portuguese;
 strings! {
+    // Names from Sunday, and from January, separated by `|` (src/format.rs).
+    Weekdays:
+        "Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday",
+        "dimanche|lundi|mardi|mercredi|jeudi|vendredi|samedi",
+        "domingo|lunes|martes|miércoles|jueves|viernes|sábado",
+        "domingo|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira|sábado";
+    Months:
+        "January|February|March|April|May|June|July|August|September|October|November|December",
+        "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre",
+        "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre",
+        "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro";
     KindOnlineResource:
         "Online Resource",
         "Ressource en ligne",
@@ -452,6 +544,25 @@ mod tests {
         for counter in Counter::ALL {
             assert!(!Lang::Es.t(Key::counter(counter)).is_empty());
         }
+    }
+
+    #[test]
+    fn table_files_are_named_by_their_text() {
+        assert_eq!(Lang::En.table_file(), None);
+        let fr = Lang::Fr.table_file().unwrap();
+        assert!(
+            fr.starts_with("lang/fr.") && fr.ends_with(".txt") && fr.len() == 28,
+            "{fr}"
+        );
+        assert_eq!(format!("lang/fr.{:016x}.txt", fnv1a(Lang::Fr.table())), fr);
+        assert_ne!(Lang::Es.table_file(), Lang::Pt.table_file());
+    }
+
+    #[test]
+    fn only_a_whole_table_installs() {
+        assert!(install(Lang::Fr, Lang::Fr.table().to_owned()));
+        assert!(!install(Lang::Fr, "Rapport\u{1f}".to_owned()));
+        assert!(!install(Lang::Es, Lang::Es.table().replace(SEP, ";")));
     }
 
     #[test]

@@ -66,11 +66,12 @@ export interface MountOptions {
   defaultFeed?: string;
 }
 
-/** A request for the resource the loader started while the Wasm compiled; used when it is
- * for the URL the widget wants. */
+/** Requests the loader started while the Wasm compiled; each is used when it is for the
+ * URL the widget wants: the resource's data, and the widget language's table. */
 export interface Prefetch {
-  url: string;
-  response: Promise<Response>;
+  url?: string;
+  response?: Promise<Response>;
+  strings?: { url: string; response: Promise<Response> };
 }
 "#;
 
@@ -98,7 +99,7 @@ impl MountedWidget {
 }
 
 /// Mounts a widget on `host`. `options` holds the option strings (`view`, `resource`, ...)
-/// and `defaultFeed`; `prefetch` is the loader's `{url, response}` request, if any.
+/// and `defaultFeed`; `prefetch` holds the loader's early requests, if any.
 /// Throws only when `host` cannot have a shadow root.
 #[wasm_bindgen]
 pub fn mount(
@@ -111,7 +112,7 @@ pub fn mount(
         // ES module users may leave the feed out: the page's own origin serves it.
         raw.default_feed = dom::page_origin();
     }
-    let prefetch = prefetch.and_then(|p| api::Prefetch::from_js(&p));
+    let prefetch = prefetch.map_or_else(api::Prefetch::default, |p| api::Prefetch::from_js(&p));
     widget::Widget::mount(host, &raw, prefetch).map(|w| MountedWidget { _widget: w })
 }
 

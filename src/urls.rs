@@ -19,6 +19,12 @@ pub fn feedback_url(feed: &str, id: &str) -> String {
     cat(&[&resource_url(feed, id), "/feedback"])
 }
 
+/// A file of the widget build the service serves under `/widget/` (a language table),
+/// for ES module users; the loader passes the URLs next to its own instead.
+pub fn widget_file(feed: &str, file: &str) -> String {
+    cat(&[feed, "/widget/", file])
+}
+
 /// `/v1/events`.
 pub fn events_url(feed: &str) -> String {
     cat(&[feed, "/v1/events"])

@@ -231,12 +231,15 @@ pub fn frame(
     node.child(content)
 }
 
-/// The loading state.
+/// The loading state: the host's own children (the partner's fallback content) when it
+/// has any, else "Loading…" (a slot's own content shows only when nothing is slotted).
 pub fn loading(lang: Lang) -> Node {
-    el("p")
-        .part("loading")
-        .attr("role", "status")
-        .text(lang.t(Key::Loading))
+    el("slot").child(
+        el("p")
+            .part("loading")
+            .attr("role", "status")
+            .text(lang.t(Key::Loading)),
+    )
 }
 
 /// A problem instead of content, with a retry button.
@@ -257,6 +260,8 @@ pub fn problem(lang: Lang, problem: &Problem) -> Node {
                 .on("click", Action::Retry, false)
                 .text(lang.t(Key::Retry)),
         )
+        // The partner's own fallback content, if the host has any, under the message.
+        .child(el("slot"))
 }
 
 /// Why a request failed, for people, in `lang`.
@@ -965,6 +970,17 @@ mod tests {
             .contains("el servicio respondió con el error 503"));
         assert_eq!(p.get("role"), Some("alert"));
         assert!(p.find("part", "retry").is_some());
+    }
+
+    #[test]
+    fn loading_and_problems_show_the_partners_own_content() {
+        // The host's children (a partner's fallback link) show through a <slot>; while
+        // loading, "Loading…" is the slot's own content, shown only when there are none.
+        let l = loading(Lang::En);
+        assert_eq!(l.tag, "slot");
+        assert_eq!(l.find("part", "loading").map(|n| n.tag), Some("p"));
+        let p = problem(Lang::En, &Problem::NotFound);
+        assert!(p.all().iter().any(|n| n.tag == "slot"));
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! and pending requests hold `Weak` references, so dropping the widget (unmount) drops
 //! everything, removes the listeners, cancels the timers and makes late answers no-ops.
 
-use crate::api::{self, Prefetch};
+use crate::api::{self, Early, Prefetch};
 use crate::controller::{self, Body, Effect, Expect, Init, Msg, Payload, RequestBody, State};
 use crate::decode;
 use crate::dom::{self, Handler, Rendered, Root};
 use crate::feed::Failure;
-use crate::i18n::Lang;
+use crate::i18n::{self, Lang};
 use crate::options::{self, LangChoice, RawOptions};
 use crate::storage;
 use crate::urls;
@@ -35,8 +35,12 @@ struct Runner {
     root: Root,
     rendered: Option<Rendered>,
     handler: Handler,
-    /// The loader's request, used if it is for the URL the widget wants.
-    prefetch: Option<Prefetch>,
+    /// The loader's data request, used if it is for the URL the widget wants.
+    prefetch: Option<Early>,
+    /// The language's table is on its way: renders wait for it (no English flash).
+    strings_pending: bool,
+    /// A render was asked for while the table was on its way.
+    render_held: bool,
     /// The loading delay and put-off beacons, cancelled when dropped. Kept until the
     /// widget goes: a load starts two, so they stay few.
     timers: Vec<Timeout>,
@@ -46,11 +50,7 @@ type Shared = Rc<RefCell<Runner>>;
 
 impl Widget {
     /// Mounts a widget on `host`: reads its options and starts loading.
-    pub fn mount(
-        host: &Element,
-        raw: &RawOptions,
-        prefetch: Option<Prefetch>,
-    ) -> Result<Widget, JsValue> {
+    pub fn mount(host: &Element, raw: &RawOptions, prefetch: Prefetch) -> Result<Widget, JsValue> {
         let (opts, warnings) = options::parse(raw);
         for w in &warnings {
             dom::console_once(w);
@@ -63,6 +63,16 @@ impl Widget {
                 .unwrap_or(Lang::En),
         };
         let root = dom::attach(host)?;
+        let strings = lang
+            .table_file()
+            .filter(|_| !lang.is_installed())
+            .map(|file| {
+                let url = urls::widget_file(&opts.feed, &file);
+                // The loader's request, when it is for this very table (the file name carries
+                // its hash); the loader's URL is next to its own, ours at the feed.
+                let early = prefetch.strings.filter(|e| e.url.ends_with(file.as_str()));
+                (url, early.map(|e| e.response))
+            });
         let voted = opts
             .resource
             .as_deref()
@@ -87,10 +97,15 @@ impl Widget {
                 root,
                 rendered: None,
                 handler,
-                prefetch,
+                prefetch: prefetch.data,
+                strings_pending: strings.is_some(),
+                render_held: false,
                 timers: Vec::new(),
             })
         });
+        if let Some((url, early)) = strings {
+            load_strings(&runner, lang, &url, early);
+        }
         dispatch(&runner, Msg::Start);
         Ok(Widget { runner })
     }
@@ -104,6 +119,36 @@ impl Drop for Widget {
             r.rendered = None;
             dom::clear(&r.root);
         }
+    }
+}
+
+/// Fetches (or takes the loader's request for) `lang`'s table, installs it and draws the
+/// render held meanwhile. Without it the widget speaks English, and says so once.
+fn load_strings(runner: &Shared, lang: Lang, url: &str, early: Option<js_sys::Promise>) {
+    let weak = Rc::downgrade(runner);
+    let done = move |answer: api::Answer| {
+        if !answer.is_ok_and(|text| i18n::install(lang, text)) && !lang.is_installed() {
+            dom::console_once(&crate::format::cat(&[
+                "could not load the texts for ",
+                lang.code(),
+                "; showing English",
+            ]));
+        }
+        let Some(runner) = weak.upgrade() else { return };
+        let held = match runner.try_borrow_mut() {
+            Ok(mut r) => {
+                r.strings_pending = false;
+                std::mem::take(&mut r.render_held)
+            }
+            Err(_) => false,
+        };
+        if held {
+            draw(&runner, Effect::Render);
+        }
+    };
+    match early.or_else(|| api::start(url, None)) {
+        Some(promise) => api::text(&promise, Box::new(done)),
+        None => done(Err(Failure::Offline)),
     }
 }
 
@@ -205,6 +250,7 @@ fn draw(runner: &Shared, effect: Effect) {
     let r = &mut *guard;
     let lang = r.core.lang;
     match effect {
+        Effect::Render if r.strings_pending => r.render_held = true,
         Effect::Render => {
             let tree = controller::view(&r.core);
             // Drop the old listeners before the new ones exist.

@@ -5,7 +5,8 @@
  *
  * Mounts every element carrying data-casm-widget (and renders in place when this script
  * tag itself carries data-resource or data-view). Plain JavaScript, no dependencies: it
- * loads the Wasm widget (casm_widget_bg.wasm, next to this file) once per page, starts
+ * loads the Wasm widget (casm_widget_bg.<hash>.wasm, checked against its SRI hash) once
+ * per page, starts
  * each resource's data request while the Wasm compiles, mounts widgets as they come near
  * the viewport, and follows elements added, changed or removed later.
  * Script API: CasmWidget.mount(element, options), CasmWidget.unmount(element).
@@ -60,9 +61,23 @@
   // Included twice: the first copy already watches the page (and mounts the element above).
   if (window.CasmWidget) return;
 
-  var base, origin; // base: this script's folder, where the Wasm is (the glue's import.meta.url)
+  // Set by the build: this release's version, and the name and SRI hash of the one Wasm
+  // it works with. The Wasm's name carries its content hash, so a cached loader never
+  // meets another build's Wasm (whose minified import names differ).
+  var VERSION = '@casm-version@';
+  var WASM = '@casm-wasm@';
+  var INTEGRITY = '@casm-wasm-integrity@';
+  // The language tables that are not built into the Wasm (English is), by language:
+  // { fr: 'lang/fr.<hash>.txt', ... }.
+  var LANGS = '@casm-langs@';
+
+  // base: the widget folder (the glue's import.meta.url), where the Wasm files are; a
+  // pinned release's loader sits one folder down, in v<version>/.
+  var base, origin;
   try {
     base = new URL('.', script.src).href;
+    var pinned = 'v' + VERSION + '/';
+    if (base.slice(-pinned.length) === pinned) base = base.slice(0, -pinned.length);
     origin = new URL(script.src).origin;
   } catch (e) {
     log('cannot tell where casm-widget.js was loaded from; no widget will render', e);
@@ -116,11 +131,15 @@
               lacking.join(' and no ') + ' function; no widget will render', e);
         });
       } else {
-        var wasm = fetch(base + 'casm_widget_bg.wasm');
+        // The browser checks the Wasm against the hash this loader was built with (and
+        // reuses a <link rel="preload"> of it carrying the same integrity).
+        var wasm = fetch(base + WASM, { integrity: INTEGRITY });
         ready = new Promise(function (resolve) {
           resolve(glue.default({ module_or_path: wasm }));
         });
-        ready.catch(function (e) { log('could not load the widget from ' + base, e); });
+        ready.catch(function (e) {
+          log('could not load ' + base + WASM + ' (a network error, or the file does not match this loader\'s integrity hash)', e);
+        });
       }
       ready.catch(function () {
         broken = true;
@@ -156,17 +175,47 @@
     return /^https?:\/\//i.test(feed) ? feed : null;
   }
 
-  // Resource and card widgets: start the data request now rather than after the Wasm is
-  // ready. The widget uses it only if it wants exactly this URL, and reports failures.
-  function prefetch(o) {
+  // The element's language, chosen as the widget chooses it (src/widget.rs): the lang
+  // option unless 'auto', then the closest lang attribute, then the browser's; the first
+  // whose primary subtag is a key of `known` (or English).
+  function langOf(el, o, known) {
+    var tags = [o.lang && o.lang.trim().toLowerCase() !== 'auto' ? o.lang : '',
+      (el.closest('[lang]') || {}).lang, navigator.language];
+    for (var i = 0; i < tags.length; i++) {
+      var primary = String(tags[i] || '').trim().split(/[-_]/)[0].toLowerCase();
+      if (primary === 'en' || known[primary]) return primary;
+    }
+    return 'en';
+  }
+
+  var tables = {}; // language -> the one request for its table on this page
+  function table(lang) {
+    if (!tables[lang]) {
+      var url = base + LANGS[lang];
+      tables[lang] = { url: url, response: fetch(url) };
+      tables[lang].response.catch(function () {});
+    }
+    // Each widget reads its own copy of the body.
+    var shared = tables[lang];
+    return { url: shared.url, response: shared.response.then(function (r) { return r.clone(); }) };
+  }
+
+  // Start now rather than after the Wasm is ready: the language table the widget will
+  // need, and a resource or card widget's data. The widget uses each only if it wants
+  // exactly that URL, and reports failures.
+  function prefetch(el, o) {
+    var early = {};
+    var lang = langOf(el, o, LANGS);
+    if (LANGS[lang]) early.strings = table(lang);
     var id = idOf(o);
     var view = (o.view || (id ? 'resource' : 'list')).trim().toLowerCase();
     var feed = feedOf(o);
-    if (!id || (view !== 'resource' && view !== 'card') || !feed) return undefined;
-    var url = feed + '/v1/resources/' + encodeURIComponent(id);
-    var response = fetch(url);
-    response.catch(function () {});
-    return { url: url, response: response };
+    if (id && (view === 'resource' || view === 'card') && feed) {
+      early.url = feed + '/v1/resources/' + encodeURIComponent(id);
+      early.response = fetch(early.url);
+      early.response.catch(function () {});
+    }
+    return early;
   }
 
   // Where a visitor reads the content without the widget: the service's own page for the
@@ -187,8 +236,7 @@
       if (el.children.length) {
         root.replaceChildren(document.createElement('slot'));
       } else {
-        var lang = String(o.lang && o.lang !== 'auto' ? o.lang
-          : (el.closest('[lang]') || {}).lang || navigator.language || 'en').slice(0, 2).toLowerCase();
+        var lang = langOf(el, o, FAILED);
         var box = document.createElement('div');
         box.setAttribute('part', 'error');
         var p = document.createElement('p');
@@ -223,7 +271,7 @@
     var entry = {};
     var o = optionsOf(el);
     widgets.set(el, entry);
-    var pending = prefetch(o);
+    var pending = prefetch(el, o);
     load().then(function () {
       if (widgets.get(el) !== entry) return; // unmounted or re-rendered meanwhile
       try {

@@ -1,34 +1,68 @@
-//! `/` serves the demo partner pages (`www/`), `/widget/` the widget build (`pkg/`).
+//! `/` serves the demo partner pages (`www/`), `/configure` the configurator, and
+//! `/widget/` the widget build (`pkg/`, with every release it has held).
 
 use super::error::ApiError;
 use crate::{AppState, Config};
+use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::Method;
 use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::Router;
-use tower::ServiceBuilder;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::services::{ServeDir, ServeFile};
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such page".into())
 }
 
-/// Static routes. The widget files keep a fixed URL partners paste, so they are cached
-/// briefly and revalidated (ETag / Last-Modified) rather than cached forever.
+/// Pinned releases (`v<version>/…`) and content-hashed Wasm files never change.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Everything else under `/widget/` keeps a fixed URL (the always-latest loader
+/// `casm-widget.js`, the npm package's files, `release.json`): cached briefly and
+/// revalidated (ETag / Last-Modified).
+const SHORT: &str = "public, max-age=300, stale-while-revalidate=86400";
+
+/// Whether a path under `/widget/` names a file that never changes.
+fn is_immutable(path: &str) -> bool {
+    let path = path.trim_start_matches('/');
+    let pinned = path
+        .split_once('/')
+        .is_some_and(|(dir, _)| dir.len() > 1 && dir.starts_with('v'));
+    let hashed = path
+        .strip_prefix("casm_widget_bg.")
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(hash, ext)| {
+            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && !ext.contains('/')
+        });
+    pinned || hashed
+}
+
+/// Sets the widget files' `Cache-Control` (never on an error: a 404 for a release not
+/// yet deployed must not be cached for a year).
+async fn widget_cache(request: Request, next: Next) -> Response {
+    let immutable = is_immutable(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status().is_redirection() {
+        let value = if immutable { IMMUTABLE } else { SHORT };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Static routes.
 pub fn router(config: &Config) -> Router<AppState> {
-    let widget = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=300, stale-while-revalidate=86400"),
-        ))
-        .service(
+    let widget = Router::new()
+        .fallback_service(
             ServeDir::new(&config.pkg_dir)
                 .precompressed_br()
                 .precompressed_gzip()
                 .not_found_service(not_found.into_service()),
-        );
+        )
+        .layer(middleware::from_fn(widget_cache));
     let www = ServeDir::new(&config.www_dir)
         .precompressed_br()
         .precompressed_gzip()
@@ -38,7 +72,28 @@ pub fn router(config: &Config) -> Router<AppState> {
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD]);
     Router::new()
-        .nest_service("/widget", widget)
+        .route_service(
+            "/configure",
+            ServeFile::new(config.www_dir.join("configure.html")),
+        )
+        .nest("/widget", widget)
         .fallback_service(www)
         .layer(cors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_immutable;
+
+    #[test]
+    fn only_pinned_releases_and_hashed_wasm_are_immutable() {
+        assert!(is_immutable("/v0.1.0/casm-widget.js"));
+        assert!(is_immutable("/casm_widget_bg.0123456789abcdef.wasm"));
+        assert!(is_immutable("/casm_widget_bg.0123456789abcdef.wasm.br"));
+        assert!(!is_immutable("/casm-widget.js"));
+        assert!(!is_immutable("/casm_widget_bg.wasm"));
+        assert!(!is_immutable("/release.json"));
+        assert!(!is_immutable("/casm_widget_bg.0123456789abcdeg.wasm"));
+        assert!(!is_immutable("/v/casm-widget.js"));
+    }
 }
