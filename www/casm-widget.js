@@ -288,7 +288,8 @@
     if (widgets.has(el) || waiting.has(el)) return;
     load(); // the Wasm downloads and compiles while the widget waits to be seen
     var lazy = (optionsOf(el).lazy || '').trim().toLowerCase() !== 'false';
-    if (lazy && io && !broken) {
+    // An element with display: contents has no box of its own, so it never intersects.
+    if (lazy && io && !broken && getComputedStyle(el).display !== 'contents') {
       waiting.add(el);
       io.observe(el);
     } else {

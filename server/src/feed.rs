@@ -13,6 +13,8 @@ pub struct FeedQuery {
     pub offset: usize,
     pub tag: Option<String>,
     pub partner: Option<String>,
+    /// Title search: trimmed and lowercased; `None` is no filter.
+    pub q: Option<String>,
     pub sort: Sort,
 }
 
@@ -23,6 +25,7 @@ impl Default for FeedQuery {
             offset: 0,
             tag: None,
             partner: None,
+            q: None,
             sort: Sort::Popular,
         }
     }
@@ -44,16 +47,32 @@ impl FeedQuery {
             q.push_str("&partner=");
             q.push_str(&percent_encode(partner));
         }
+        if let Some(search) = &self.q {
+            q.push_str("&q=");
+            q.push_str(&percent_encode(search));
+        }
         q
     }
 
-    /// Whether `r` passes the tag and partner filters (case-insensitive).
+    /// Sets the title search from a `q` parameter: trimmed, lowercased, empty is none.
+    pub fn set_search(&mut self, q: &str) {
+        let q = q.trim();
+        self.q = (!q.is_empty()).then(|| q.to_lowercase());
+    }
+
+    /// Whether `r` passes the tag and partner filters and the title search
+    /// (case-insensitive).
     pub fn selects(&self, r: &Resource) -> bool {
         let has = |list: &[String], want: &Option<String>| {
             want.as_ref()
                 .is_none_or(|w| list.iter().any(|x| x.eq_ignore_ascii_case(w)))
         };
-        has(&r.tags, &self.tag) && has(&r.partners, &self.partner)
+        has(&r.tags, &self.tag)
+            && has(&r.partners, &self.partner)
+            && self
+                .q
+                .as_ref()
+                .is_none_or(|q| r.title.to_lowercase().contains(q.as_str()))
     }
 }
 
@@ -288,6 +307,49 @@ mod tests {
             q.to_query_string(2),
             "limit=2&offset=2&sort=popular&tag=women%20%26%20mining"
         );
+    }
+
+    #[test]
+    fn next_url_keeps_the_search_encoded() {
+        let mut q = FeedQuery {
+            limit: 2,
+            ..FeedQuery::default()
+        };
+        q.set_search("  Mining & Élan ");
+        assert_eq!(q.q.as_deref(), Some("mining & élan"));
+        assert_eq!(
+            q.to_query_string(2),
+            "limit=2&offset=2&sort=popular&q=mining%20%26%20%C3%A9lan"
+        );
+        q.set_search("   ");
+        assert_eq!(q.q, None);
+        assert_eq!(q.to_query_string(0), "limit=2&offset=0&sort=popular");
+    }
+
+    #[test]
+    fn search_matches_a_title_substring_case_insensitively() {
+        let catalogue: casm_model::Catalogue = serde_json::from_slice(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../data/demo-catalogue.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let source = catalogue
+            .resources
+            .iter()
+            .find(|r| r.id == "casm-global-partnership")
+            .unwrap();
+        let mut q = FeedQuery::default();
+        for hit in ["casm", "GLOBAL PARTNERSHIP", "small scale mining (casm)"] {
+            q.set_search(hit);
+            assert!(q.selects(source), "{hit}");
+        }
+        q.set_search("no such title anywhere");
+        assert!(!q.selects(source));
+        q.set_search("");
+        assert!(q.selects(source));
     }
 
     #[test]

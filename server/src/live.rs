@@ -252,8 +252,13 @@ impl Live {
         changed
     }
 
-    /// The rendered feed page for `query`, from the cache or built now.
+    /// The rendered feed page for `query`, from the cache or built now. Title searches
+    /// are built every time and not kept: typed queries are many and each is asked for
+    /// once or twice, so they would only push the shared pages out of the cache.
     pub fn feed_page(&self, query: &FeedQuery) -> Arc<Encoded> {
+        if query.q.is_some() {
+            return Arc::new(self.build_feed_page(query));
+        }
         if let Some(page) = self
             .feed_cache
             .read()

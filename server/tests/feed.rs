@@ -298,3 +298,65 @@ async fn stats_answers_many_ids_in_one_request() {
         .unwrap();
     assert_eq!(too_many.status(), 400);
 }
+
+#[tokio::test]
+async fn feed_searches_titles() {
+    let server = TestServer::start().await;
+    let ids = |feed: &Value| -> Vec<String> {
+        feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Case-insensitive, trimmed, a substring anywhere in the title.
+    let hits = feed(&server, "?q=%20%20global%20PARTNERSHIP%20&limit=100").await;
+    assert_eq!(ids(&hits), [SOURCE]);
+    let casm = feed(&server, "?q=casm&limit=100").await;
+    let items = casm["items"].as_array().unwrap();
+    assert!(ids(&casm).contains(&SOURCE.to_owned()));
+    for item in items {
+        let title = item["title"].as_str().unwrap().to_lowercase();
+        assert!(title.contains("casm"), "{title}");
+    }
+    assert!(items.len() < 33);
+
+    // Empty or blank is no filter; nothing found is an empty page.
+    for blank in ["?q=&limit=100", "?q=%20%20&limit=100"] {
+        assert_eq!(
+            feed(&server, blank).await["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            33
+        );
+    }
+    let none = feed(&server, "?q=zzzz-no-such-title").await;
+    assert!(none["items"].as_array().unwrap().is_empty());
+    assert!(none.get("next_url").is_none_or(Value::is_null));
+
+    // Search combines with sort and paging, and next_url keeps it.
+    let mining = feed(&server, "?q=Mining&limit=100&sort=recent").await;
+    let all = ids(&mining);
+    assert!(all.len() > 2, "{all:?}");
+    let page1 = feed(&server, "?q=Mining&limit=2&sort=recent").await;
+    let next = page1["next_url"].as_str().expect("next_url");
+    assert!(next.contains("q=mining"), "{next}");
+    let page2: Value = reqwest::get(next).await.unwrap().json().await.unwrap();
+    assert_eq!([ids(&page1), ids(&page2)].concat(), all[..4.min(all.len())]);
+
+    // Over 100 characters is a 400 that names the field.
+    let long = "a".repeat(101);
+    let bad = reqwest::get(server.url(&format!("/v1/feed.json?q={long}")))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request");
+    assert_eq!(body["error"]["field"], "q");
+    let ok = reqwest::get(server.url(&format!("/v1/feed.json?q={}", "a".repeat(100))))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}

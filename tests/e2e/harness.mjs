@@ -100,7 +100,9 @@ export async function startFeed({ hostile = false, dir, pkg = join(ROOT, 'pkg') 
   };
 }
 
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const TYPES = {
+  '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.txt': 'text/plain',
+};
 
 /** A partner website on its own origin: pages (or scripts, given their type) registered by
  * tests, and a self-hosted copy
@@ -110,8 +112,8 @@ export async function startPartner() {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (pages.has(url.pathname)) {
-      const { body, type } = pages.get(url.pathname);
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      const { body, type, headers } = pages.get(url.pathname);
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...headers });
       res.end(body);
       return;
     }
@@ -130,8 +132,9 @@ export async function startPartner() {
   const origin = `http://127.0.0.1:${server.address().port}`;
   return {
     origin,
-    page(path, html, type = 'text/html; charset=utf-8') {
-      pages.set(path, { body: html, type });
+    /** Serves `html` (or any body, given its type) at `path`, with extra `headers`. */
+    page(path, html, type = 'text/html; charset=utf-8', headers = {}) {
+      pages.set(path, { body: html, type, headers });
       return origin + path;
     },
     async stop() {

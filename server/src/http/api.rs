@@ -48,6 +48,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// The longest title search (`q`), in characters.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
 /// Query parameters are taken as strings and checked here, so a bad one gets a 400 that
 /// names it instead of a generic rejection.
 fn feed_query(params: &HashMap<String, String>) -> Result<FeedQuery, ApiError> {
@@ -81,6 +84,11 @@ fn feed_query(params: &HashMap<String, String>) -> Result<FeedQuery, ApiError> {
             "sort" => {
                 q.sort = Sort::parse(value)
                     .ok_or_else(|| ApiError::bad_field("sort", "sort must be popular or recent"))?;
+            }
+            "q" => {
+                let search = value.trim();
+                validate::text("q", search, 0, SEARCH_MAX_CHARS)?;
+                q.set_search(search);
             }
             "tag" | "partner" => {
                 validate::text(key, value, 1, 200)?;

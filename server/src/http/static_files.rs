@@ -10,8 +10,10 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+use tower::ServiceBuilder;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such page".into())
@@ -23,6 +25,10 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `casm-widget.js`, the npm package's files, `release.json`): cached briefly and
 /// revalidated (ETag / Last-Modified).
 const SHORT: &str = "public, max-age=300, stale-while-revalidate=86400";
+
+/// The configurator's Content Security Policy.
+pub const CONFIGURE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
 
 /// Whether a path under `/widget/` names a file that never changes.
 fn is_immutable(path: &str) -> bool {
@@ -71,11 +77,16 @@ pub fn router(config: &Config) -> Router<AppState> {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD]);
+    // The configurator holds no inline script or style: it is served under a strict
+    // policy, like the one partners are advised to use (README, "Content Security Policy").
+    let configure = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONFIGURE_POLICY),
+        ))
+        .service(ServeFile::new(config.www_dir.join("configure.html")));
     Router::new()
-        .route_service(
-            "/configure",
-            ServeFile::new(config.www_dir.join("configure.html")),
-        )
+        .route_service("/configure", configure)
         .nest("/widget", widget)
         .fallback_service(www)
         .layer(cors)
