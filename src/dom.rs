@@ -143,7 +143,7 @@ pub fn render(root: &Root, tree: &Node, handler: &Handler) -> Result<Rendered, J
 /// Empties the shadow root, leaving a `<slot>`: the host shows its own children again.
 pub fn clear(root: &Root) {
     root.shadow.set_text_content(None);
-    if let Ok(slot) = document().and_then(|d| Ok(d.create_element("slot")?)) {
+    if let Ok(slot) = document().and_then(|d| d.create_element("slot")) {
         let _ = root.shadow.append_child(&slot);
     }
 }
