@@ -20,13 +20,19 @@ const RUNS = Number(process.env.RUNS ?? 15);
 // 1.6 Mbit/s down, 750 kbit/s up); CPU=N slows the CPU N times (a cheap phone, say CPU=4).
 const NET = process.env.NET ?? '';
 const CPU = Number(process.env.CPU ?? 1);
+// NET=slow3g is DevTools' "Slow 3G": 2 s round trips, 400 kbit/s each way.
 const NETWORKS = {
   slow4g: { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 },
+  slow3g: { offline: false, latency: 2000, downloadThroughput: 400e3 / 8, uploadThroughput: 400e3 / 8 },
 };
+// PAGES=floor,ours,hints (say) leaves the others out; all by default.
+const ALL_PAGES = ['floor', 'ours', 'hints', 'isso'];
+const PAGES = (process.env.PAGES ?? ALL_PAGES.join(',')).split(',');
+if (!PAGES.every((p) => ALL_PAGES.includes(p))) throw new Error(`PAGES: some of ${ALL_PAGES.join(', ')}`);
 if (NET && !NETWORKS[NET]) throw new Error(`NET must be one of: ${Object.keys(NETWORKS).join(', ')}`);
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 500);
 const { ISSO_BIN, BENCH_DIR } = process.env;
-if (!ISSO_BIN || !BENCH_DIR) throw new Error('run scripts/bench-load.sh (ISSO_BIN, BENCH_DIR unset)');
+if (!BENCH_DIR) throw new Error('run scripts/bench-load.sh (BENCH_DIR unset)');
 
 async function freePort() {
   const s = createServer().listen(0, '127.0.0.1');
@@ -64,8 +70,8 @@ enabled = false
   };
 }
 
-// The same partner page for all three; only the body and the script tag differ.
-function pages(partner, feedBase, issoBase) {
+// The same partner page for all; only the body, the head's hints and the script tag differ.
+function pages(partner, feedBase, issoBase, release) {
   const floor = partner.page('/floor.html', partnerPage({
     scriptSrc: 'data:text/javascript,',
     body: '<div data-casm-widget><button part="vote">Helpful 0</button></div>',
@@ -74,12 +80,22 @@ function pages(partner, feedBase, issoBase) {
     scriptSrc: `${feedBase}/widget/casm-widget.js`,
     body: `<div data-casm-widget data-resource="${SOURCE}" data-lazy="false"></div>`,
   }));
+  // The configurator's snippet: the pinned loader with SRI, and the hints that start the
+  // Wasm and data downloads with the page instead of after the loader.
+  const hints = partner.page('/hints.html', partnerPage({
+    head: `<link rel="preconnect" href="${feedBase}" crossorigin>
+<link rel="preload" href="${feedBase}/widget/${release.wasm.path}" as="fetch" type="application/wasm" crossorigin="anonymous" integrity="${release.wasm.integrity}">
+<link rel="preload" href="${feedBase}/v1/resources/${SOURCE}" as="fetch" crossorigin="anonymous">`,
+    scriptSrc: `${feedBase}/widget/${release.loader.path}`,
+    scriptAttrs: ` integrity="${release.loader.integrity}" crossorigin="anonymous"`,
+    body: `<div data-casm-widget data-resource="${SOURCE}" data-lazy="false"></div>`,
+  }));
   // Isso finds its server from data-isso on its script tag (also needed when async).
   const issoSrc = `${issoBase}/js/embed.min.js`;
   const issoHtml = partnerPage({ scriptSrc: issoSrc, body: '<section id="isso-thread"></section>' })
     .replace(`<script src="${issoSrc}"`, `<script data-isso="${issoBase}/" src="${issoSrc}"`);
   const isso = partner.page('/isso.html', issoHtml);
-  return { floor, ours, isso };
+  return { floor, ours, hints, isso };
 }
 
 // Polled on every animation frame in the page; returns performance.now() (ms since
@@ -92,6 +108,7 @@ const casmButton = () => {
 const VISIBLE = {
   floor: casmButton,
   ours: casmButton,
+  hints: casmButton,
   isso: () => {
     const b = document.querySelector('#isso-thread a.isso-upvote');
     return b && b.getBoundingClientRect().height > 0 && performance.now();
@@ -140,11 +157,12 @@ try {
   mkdirSync(feedDir);
   feed = await startFeed({ dir: feedDir });
   partner = await startPartner();
-  isso = await startIsso(partner.origin);
-  const urls = pages(partner, feed.base, isso.base);
+  isso = PAGES.includes('isso') ? await startIsso(partner.origin) : null;
+  const release = await (await fetch(`${feed.base}/widget/release.json`)).json();
+  const urls = pages(partner, feed.base, isso?.base, release);
 
   // One thread of three comments on the Isso page, through Isso's own API.
-  for (const [i, author] of ['Ana', 'Ben', 'Chidi'].entries()) {
+  for (const [i, author] of (isso ? ['Ana', 'Ben', 'Chidi'] : []).entries()) {
     const r = await fetch(`${isso.base}/new?uri=${encodeURIComponent('/isso.html')}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: partner.origin, referer: urls.isso },
@@ -157,7 +175,7 @@ try {
   // Untimed first loads: a screenshot each to check what is measured, and warm-up for
   // both servers alike.
   const falls = {};
-  for (const name of ['floor', 'ours', 'isso']) {
+  for (const name of PAGES) {
     let entries;
     const at = await coldLoad(browser, urls[name], name, async (page) => {
       entries = await waterfall(page);
@@ -166,28 +184,40 @@ try {
     falls[name] = { at, entries };
   }
 
-  const times = { floor: [], ours: [], isso: [] };
+  const times = Object.fromEntries(PAGES.map((name) => [name, []]));
   for (let i = 0; i < RUNS; i++) {
-    for (const name of ['floor', 'ours', 'isso']) times[name].push(await coldLoad(browser, urls[name], name));
+    for (const name of PAGES) times[name].push(await coldLoad(browser, urls[name], name));
   }
 
   const f = (x) => x.toFixed(0).padStart(6);
-  const rows = { floor: 'floor (static button)', ours: 'CASM Embed widget', isso: 'Isso' };
+  const rows = {
+    floor: 'floor (static button)', ours: 'CASM Embed widget', hints: 'widget + hints, SRI', isso: 'Isso',
+  };
   const conditions = [NET && `network ${NET}`, CPU > 1 && `CPU ${CPU}× slower`].filter(Boolean);
   console.log(`navigation → visible vote button, ${RUNS} cold loads each, interleaved` +
     (conditions.length ? ` (${conditions.join(', ')})` : ' (loopback, full speed)'));
   console.log(`${'page'.padEnd(24)}| median |    min |    max`);
-  for (const name of ['floor', 'ours', 'isso']) {
+  for (const name of PAGES) {
     const t = times[name];
     console.log(`${rows[name].padEnd(24)}| ${f(median(t))} | ${f(Math.min(...t))} | ${f(Math.max(...t))}`);
   }
-  const [fl, o, is] = ['floor', 'ours', 'isso'].map((n) => median(times[n]));
-  console.log(`ours is ${(is / o).toFixed(1)}× faster than Isso (median)`);
-  console.log(`ours is ${((is - fl) / (o - fl)).toFixed(1)}× faster than Isso (median minus floor: ` +
-    `${(o - fl).toFixed(0)} ms vs ${(is - fl).toFixed(0)} ms)`);
+  const m = Object.fromEntries(PAGES.map((n) => [n, median(times[n])]));
+  const over = (n) => (m[n] - (m.floor ?? 0)).toFixed(0);
+  const floorNote = m.floor === undefined ? '' : ' over the floor';
+  if (m.ours !== undefined && m.hints !== undefined) {
+    console.log(`widget: ${over('ours')} ms${floorNote} without the hints, ${over('hints')} ms with them ` +
+      `(the hints save ${(m.ours - m.hints).toFixed(0)} ms, median)`);
+  }
+  if (m.ours !== undefined && m.isso !== undefined) {
+    console.log(`ours is ${(m.isso / m.ours).toFixed(1)}× faster than Isso (median)`);
+    if (m.floor !== undefined) {
+      console.log(`ours is ${((m.isso - m.floor) / (m.ours - m.floor)).toFixed(1)}× faster than Isso ` +
+        `(median minus floor: ${over('ours')} ms vs ${over('isso')} ms)`);
+    }
+  }
 
   if (process.argv.includes('--waterfall')) {
-    for (const name of ['ours', 'isso']) {
+    for (const name of PAGES.filter((n) => n !== 'floor')) {
       console.log(`\n${name}: one cold load, vote button visible at ${falls[name].at.toFixed(1)} ms;` +
         ' resources (start, end in ms since navigation start; CORS preflights are not listed):');
       for (const e of falls[name].entries) {

@@ -5,14 +5,18 @@
 # Each load is a new browser context; `page.goto(…, {waitUntil: 'commit'})`, then a
 # check on every animation frame returns performance.now() once the vote button has a
 # non-zero box (ours: button[part="vote"] in the shadow root; Isso: a.isso-upvote).
-# Three pages, the same partner page around each: floor (a static button in the HTML),
-# ours (release casm-feed), Isso (`pip install isso` in a throwaway venv, its built-in
+# Four pages (PAGES picks some), the same partner page around each: floor (a static button
+# in the HTML), ours (release casm-feed, the plain tag), hints (the configurator's snippet:
+# pinned loader with SRI, preconnect and Wasm preload), Isso (`pip install isso` in a throwaway venv, its built-in
 # server, sqlite, one thread seeded with three comments through its API). RUNS (default
 # 15) loads each, interleaved floor/ours/Isso with a pause after each (SETTLE_MS, 500),
 # after one untimed load each (screenshots in /tmp/bench-load-*.png). Prints
 # median/min/max and the ratios, raw and with the floor subtracted from both.
 #   scripts/bench-load.sh [--waterfall]     (RUNS, SETTLE_MS; ISSO_VERSION=x.y.z pins Isso)
 #   NET=slow4g CPU=4 scripts/bench-load.sh  (a visitor's slow network and cheap phone)
+#   NET=slow3g CPU=4 RUNS=5 PAGES=floor,ours,hints scripts/bench-load.sh
+#                     (the resource hints of the configurator's snippet: preconnect, and a
+#                     preload of the pinned release's Wasm, against the plain tag)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +30,12 @@ stop_isso() {
 }
 trap stop_isso EXIT
 
-python3 -m venv "$dir/venv"
-"$dir/venv/bin/pip" install -q --disable-pip-version-check "isso${ISSO_VERSION:+==$ISSO_VERSION}" >&2
-echo "Isso $("$dir/venv/bin/pip" show isso | awk '/^Version:/ { print $2 }'), $("${CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null)"
+if [[ ",${PAGES:-isso}," == *,isso,* ]]; then
+  python3 -m venv "$dir/venv"
+  "$dir/venv/bin/pip" install -q --disable-pip-version-check "isso${ISSO_VERSION:+==$ISSO_VERSION}" >&2
+  echo "Isso $("$dir/venv/bin/pip" show isso | awk '/^Version:/ { print $2 }')"
+fi
+"${CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null || true
 
 CASM_FEED_BIN=target/release/casm-feed ISSO_BIN="$dir/venv/bin/isso" BENCH_DIR="$dir" \
   node scripts/bench-load.mjs "$@"

@@ -18,7 +18,7 @@
 //    LANGS, the language tables' files ({"fr": "lang/fr.<hash>.txt", ...}, JSON).
 // 4. The release, next to OUT: the Wasm copied to casm_widget_bg.<hash>.wasm (the first 16
 //    hex digits of its SHA-384), the loader to v<VERSION>/casm-widget.js, and
-//    release.json: {version, loader: {path, integrity}, wasm: {path, integrity}}, paths
+//    release.json: {version, loader: {path, integrity}, wasm: {path, integrity}, lang: LANGS}, paths
 //    relative to the widget folder, for the configurator and the README's snippet.
 // The loader calls only the returned object's members; build-widget.sh fails if the loader
 // or this file names a private glue function.
@@ -138,6 +138,7 @@ function release(code) {
     version,
     loader: { path: `v${version}/${path.basename(out)}`, integrity: sri(Buffer.from(code)) },
     wasm: { path: wasmName, integrity: sri(wasmBytes) },
+    lang: JSON.parse(langs),
   };
   fs.writeFileSync(path.join(dir, 'release.json'), `${JSON.stringify(facts, null, 2)}\n`);
   console.log(`release v${version}: loader ${facts.loader.path} integrity ${facts.loader.integrity}`);

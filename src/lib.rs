@@ -9,7 +9,8 @@
 //! # Layout
 //! Plain Rust, tested natively with `cargo test -p casm-widget`:
 //! - [`options`]: `data-` attributes → typed [`options::Options`], with warnings.
-//! - [`i18n`]: the languages and their complete string tables.
+//! - [`i18n`]: the languages and their complete string tables (only English is built into
+//!   the Wasm; the others are files it fetches, named by a hash of their text).
 //! - [`format`](mod@format): numbers, dates, sizes and URL encoding per language.
 //! - [`feed`]: the service's data (casm-model's wire types) and request failures.
 //! - [`urls`]: the service's URLs.

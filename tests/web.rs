@@ -158,6 +158,15 @@ fn item() -> Item {
     }
 }
 
+/// A new element inside one whose `lang` attribute is `lang`.
+fn host_in_lang(lang: &str) -> Element {
+    let outer = host();
+    outer.set_attribute("lang", lang).expect_throw("lang");
+    let el = document().create_element("div").expect_throw("div");
+    outer.append_child(&el).expect_throw("append");
+    el
+}
+
 /// Adds the loader's early request for `lang`'s table to `prefetch`: its text, or a
 /// failed request.
 fn with_strings(prefetch: &JsValue, lang: Lang, text: Result<&str, ()>) {
@@ -176,10 +185,7 @@ fn with_strings(prefetch: &JsValue, lang: Lang, text: Result<&str, ()>) {
 
 #[wasm_bindgen_test]
 async fn without_its_table_a_language_falls_back_to_english() {
-    let outer = host();
-    outer.set_attribute("lang", "es").expect_throw("lang");
-    let el = document().create_element("div").expect_throw("div");
-    outer.append_child(&el).expect_throw("append");
+    let el = host_in_lang("es");
     let (options, prefetch) = resource_options(RESOURCE_JSON);
     with_strings(&prefetch, Lang::Es, Err(()));
     let widget = mount(&el, &options, &prefetch);
@@ -344,10 +350,7 @@ async fn unmount_removes_the_shadow_content() {
 
 #[wasm_bindgen_test]
 async fn the_language_comes_from_the_closest_lang_attribute() {
-    let outer = host();
-    outer.set_attribute("lang", "fr-CA").expect_throw("lang");
-    let el = document().create_element("div").expect_throw("div");
-    outer.append_child(&el).expect_throw("append");
+    let el = host_in_lang("fr-CA");
     let (options, prefetch) = resource_options(RESOURCE_JSON);
     // The French table as the loader hands it over: its file, fetched early.
     with_strings(&prefetch, Lang::Fr, Ok(Lang::Fr.table()));

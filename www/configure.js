@@ -245,19 +245,29 @@ function attr(value) {
     .replace(/>/g, '&gt;');
 }
 
-function snippetOf(rel, attrs) {
+/** The tag: the resource hints, the pinned loader and the element. The hints start with
+ * the page what the loader would start only once it has arrived: the Wasm, and the
+ * resource's data and the language's table when the choices fix them (the URLs are the
+ * loader's own, so the browser hands it the preloaded answers). */
+function snippetOf(rel, attrs, c) {
   const widget = `${FEED}/widget/`;
   const div = '<div data-casm-widget'
     + attrs.map(([name, value]) => ` ${name}="${attr(value)}"`).join('')
     + '></div>';
-  return [
+  const fetched = (url) => `<link rel="preload" href="${attr(url)}" as="fetch" crossorigin="anonymous">`;
+  const lines = [
     `<link rel="preconnect" href="${attr(FEED)}" crossorigin>`,
     `<link rel="preload" href="${attr(widget + rel.wasm.path)}" as="fetch" type="application/wasm" `
       + `crossorigin="anonymous" integrity="${attr(rel.wasm.integrity)}">`,
-    `<script src="${attr(widget + rel.loader.path)}" integrity="${attr(rel.loader.integrity)}" `
-      + 'crossorigin="anonymous" async></script>',
-    div,
-  ].join('\n');
+  ];
+  if (c.view !== 'list' && c.resource) {
+    lines.push(fetched(`${FEED}/v1/resources/${encodeURIComponent(c.resource.id)}`));
+  }
+  const table = rel.lang && rel.lang[c.lang];
+  if (table) lines.push(fetched(widget + table));
+  lines.push(`<script src="${attr(widget + rel.loader.path)}" integrity="${attr(rel.loader.integrity)}" `
+    + 'crossorigin="anonymous" async></script>', div);
+  return lines.join('\n');
 }
 
 // ---- Rendering --------------------------------------------------------------------------
@@ -290,7 +300,7 @@ function update() {
   let next = '';
   releaseError.hidden = !releaseProblem;
   if (releaseProblem) releaseError.textContent = T.releaseError(releaseProblem);
-  if (attrs && release) next = snippetOf(release, attrs);
+  if (attrs && release) next = snippetOf(release, attrs, c);
   snippetHint.hidden = Boolean(attrs) || Boolean(releaseProblem);
   snippetHint.textContent = attrs ? '' : T.snippetPick;
   if (next !== snippet) {

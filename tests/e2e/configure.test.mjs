@@ -111,6 +111,7 @@ test('search lists the resource, picking it previews it, and the snippet has onl
   assert.equal(await snippetText(page), [
     `<link rel="preconnect" href="${base}" crossorigin>`,
     `<link rel="preload" href="${base}/widget/${rel.wasm.path}" as="fetch" type="application/wasm" crossorigin="anonymous" integrity="${rel.wasm.integrity}">`,
+    `<link rel="preload" href="${base}/v1/resources/${SOURCE}" as="fetch" crossorigin="anonymous">`,
     `<script src="${base}/widget/${rel.loader.path}" integrity="${rel.loader.integrity}" crossorigin="anonymous" async></script>`,
     `<div data-casm-widget data-resource="${SOURCE}"></div>`,
   ].join('\n'));

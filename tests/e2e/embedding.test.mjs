@@ -127,17 +127,22 @@ test('pinned release: versioned URLs are immutable, the alias is short-lived, re
 function snippet(base, r, attrs = `data-resource="${SOURCE}"`) {
   return `<link rel="preconnect" href="${base}" crossorigin>
 <link rel="preload" href="${base}/widget/${r.wasm.path}" as="fetch" type="application/wasm" crossorigin="anonymous" integrity="${r.wasm.integrity}">
+<link rel="preload" href="${base}/v1/resources/${SOURCE}" as="fetch" crossorigin="anonymous">
 <script src="${base}/widget/${r.loader.path}" integrity="${r.loader.integrity}" crossorigin="anonymous" async></script>
 <div data-casm-widget ${attrs}></div>`;
 }
 
-test('the SRI snippet renders; the preloaded Wasm is the one the loader uses', async () => {
+test('the SRI snippet renders; the preloaded Wasm and data are the ones the loader uses', async () => {
   const r = await release(feed.base);
   const url = partner.page('/sri.html', `<!doctype html><html lang="en"><head><meta charset="utf-8">
     <title>SRI</title></head><body>${snippet(feed.base, r)}</body></html>`);
   const { page, errors, consoleLines, context } = await openPage(browser);
   const wasm = [];
-  page.on('request', (req) => { if (req.url().endsWith('.wasm')) wasm.push(req.url()); });
+  const data = [];
+  page.on('request', (req) => {
+    if (req.url().endsWith('.wasm')) wasm.push(req.url());
+    if (req.url().includes('/v1/resources/')) data.push(req.url());
+  });
   await page.goto(url);
   await voteButton(page);
   assert.equal(await page.locator('[part="title"]').textContent(),
@@ -147,6 +152,7 @@ test('the SRI snippet renders; the preloaded Wasm is the one the loader uses', a
   // ignores `integrity` on a fetch preload: the loader's own request checks the hash.)
   await page.waitForTimeout(3500);
   assert.deepEqual(wasm, [`${feed.base}/widget/${r.wasm.path}`], 'one Wasm request, the preload');
+  assert.deepEqual(data, [`${feed.base}/v1/resources/${SOURCE}`], 'one data request, the preload');
   assert.deepEqual(consoleLines.filter((l) => /preload/i.test(l) && !/integrity. attribute is currently ignored/i.test(l)), []);
   assert.deepEqual(errors, []);
   assert.deepEqual(casmLines(consoleLines), []);

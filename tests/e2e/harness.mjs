@@ -143,15 +143,16 @@ export async function startPartner() {
   };
 }
 
-/** A partner page around `body`, loading the widget from `scriptSrc`. */
-export function partnerPage({ scriptSrc, body, head = '', lang = 'en' }) {
+/** A partner page around `body`, loading the widget from `scriptSrc` (with `scriptAttrs`,
+ * e.g. ` integrity="…"`). */
+export function partnerPage({ scriptSrc, body, head = '', lang = 'en', scriptAttrs = '' }) {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Partner page</title>${head}</head>
 <body style="margin:0;padding:16px;font-family:Georgia,serif;background:#f4f1ea">
 <h1 style="font-size:20px">A partner website</h1>
 ${body}
-<script src="${scriptSrc}" async></script>
+<script src="${scriptSrc}"${scriptAttrs} async></script>
 </body></html>`;
 }
 
