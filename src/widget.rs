@@ -11,6 +11,7 @@ use crate::controller::{self, Body, Effect, Expect, Init, Msg, Payload, RequestB
 use crate::decode;
 use crate::dom::{self, Handler, Rendered, Root};
 use crate::feed::Failure;
+use crate::host_event::HostEvent;
 use crate::i18n::{self, Lang};
 use crate::options::{self, LangChoice, RawOptions};
 use crate::storage;
@@ -41,6 +42,8 @@ struct Runner {
     strings_pending: bool,
     /// A render was asked for while the table was on its way.
     render_held: bool,
+    /// Its `casm:render`, sent once it is drawn.
+    render_event: Option<HostEvent>,
     /// The loading delay and put-off beacons, cancelled when dropped. Kept until the
     /// widget goes: a load starts two, so they stay few.
     timers: Vec<Timeout>,
@@ -100,6 +103,7 @@ impl Widget {
                 prefetch: prefetch.data,
                 strings_pending: strings.is_some(),
                 render_held: false,
+                render_event: None,
                 timers: Vec::new(),
             })
         });
@@ -135,15 +139,18 @@ fn load_strings(runner: &Shared, lang: Lang, url: &str, early: Option<js_sys::Pr
             ]));
         }
         let Some(runner) = weak.upgrade() else { return };
-        let held = match runner.try_borrow_mut() {
+        let (held, event) = match runner.try_borrow_mut() {
             Ok(mut r) => {
                 r.strings_pending = false;
-                std::mem::take(&mut r.render_held)
+                (std::mem::take(&mut r.render_held), r.render_event.take())
             }
-            Err(_) => false,
+            Err(_) => return,
         };
         if held {
             draw(&runner, Effect::Render);
+        }
+        if let Some(event) = event {
+            perform(&runner, Effect::Emit(event));
         }
     };
     match early.or_else(|| api::start(url, None)) {
@@ -192,7 +199,15 @@ fn on_action(runner: &Shared, action: &Action) {
 fn perform(runner: &Shared, effect: Effect) -> Option<Msg> {
     match effect {
         Effect::Emit(event) => {
-            let host = runner.try_borrow().ok()?.host.clone();
+            let host = {
+                let mut r = runner.try_borrow_mut().ok()?;
+                if r.render_held && matches!(event, HostEvent::Render(_)) {
+                    // `casm:render` says the content is drawn: sent with the held render.
+                    r.render_event = Some(event);
+                    return None;
+                }
+                r.host.clone()
+            };
             let detail = serde_wasm_bindgen::to_value(&event).unwrap_or(JsValue::NULL);
             dom::emit(&host, event.name(), &detail);
         }

@@ -184,6 +184,60 @@ fn with_strings(prefetch: &JsValue, lang: Lang, text: Result<&str, ()>) {
 }
 
 #[wasm_bindgen_test]
+async fn a_late_table_holds_the_render_and_its_event_until_it_is_in() {
+    let el = host_in_lang("pt");
+    let (options, prefetch) = resource_options(RESOURCE_JSON);
+    // The data is in at once; the Portuguese table 200 ms later.
+    let table = Promise::new(&mut |resolve, _| {
+        let response =
+            web_sys::Response::new_with_opt_str(Some(Lang::Pt.table())).expect_throw("response");
+        let later: JsValue = Promise::resolve(&response).into();
+        let resolve_later = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &later);
+        });
+        let _ = web_sys::window()
+            .expect_throw("unreachable: no window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                resolve_later.unchecked_ref(),
+                200,
+            );
+    });
+    let file = Lang::Pt.table_file().expect_throw("a table file");
+    let strings = object(&[
+        ("url", format!("http://127.0.0.1:9/widget/{file}").into()),
+        ("response", table.into()),
+    ]);
+    Reflect::set(&prefetch, &JsValue::from_str("strings"), &strings).expect_throw("set");
+    // What the page sees when it hears casm:render.
+    let seen = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let root_at_event = {
+        let seen = Rc::clone(&seen);
+        let el = el.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            let root = el.shadow_root().expect_throw("root");
+            seen.borrow_mut().push(text(&root, "[part=vote-prompt]"));
+        })
+    };
+    el.add_event_listener_with_callback("casm:render", root_at_event.as_ref().unchecked_ref())
+        .expect_throw("listen");
+    let widget = mount(&el, &options, &prefetch);
+    let root = shadow(&el);
+    sleep(100).await;
+    assert!(
+        query(&root, "[part=resource]").is_none(),
+        "no English first"
+    );
+    assert!(
+        seen.borrow().is_empty(),
+        "no casm:render before the content is drawn"
+    );
+    wait_for(&root, "[part=resource]").await;
+    assert_eq!(text(&root, "[part=vote-prompt]"), "Esta página foi útil?");
+    assert_eq!(*seen.borrow(), ["Esta página foi útil?"]);
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
 async fn without_its_table_a_language_falls_back_to_english() {
     let el = host_in_lang("es");
     let (options, prefetch) = resource_options(RESOURCE_JSON);
