@@ -78,6 +78,9 @@ const STRINGS = {
     copy: 'Copy',
     copied: 'Copied',
     copyManual: 'The code is selected: press Ctrl+C (⌘C on a Mac) to copy it.',
+    // Resource kinds as the widget names them (src/i18n.rs, Kind*).
+    kinds: { online_resource: 'Online Resource', report: 'Report', toolkit: 'Toolkit',
+      presentation: 'Presentation', photo_set: 'Photo Set', video: 'Video', event: 'Event' },
   },
   fr: {
     docTitle: 'CASM Embed — configurateur',
@@ -138,6 +141,8 @@ const STRINGS = {
     copy: 'Copier',
     copied: 'Copié',
     copyManual: 'Le code est sélectionné : appuyez sur Ctrl+C (⌘C sur Mac) pour le copier.',
+    kinds: { online_resource: 'Ressource en ligne', report: 'Rapport', toolkit: 'Boîte à outils',
+      presentation: 'Présentation', photo_set: 'Album photo', video: 'Vidéo', event: 'Événement' },
   },
 };
 
@@ -403,7 +408,8 @@ function showResults(items) {
     const meta = document.createElement('span');
     meta.className = 'result-meta';
     const kind = item._casm && typeof item._casm.kind === 'string' ? item._casm.kind : '';
-    meta.textContent = kind ? `${kind.replace(/_/g, ' ')} · ${item.id}` : item.id;
+    const label = T.kinds[kind] || kind.replace(/_/g, ' ');
+    meta.textContent = kind ? `${label} · ${item.id}` : item.id;
     button.append(title, meta);
     button.addEventListener('click', () => pick({ id: item.id, title: title.textContent }));
     li.append(button);
