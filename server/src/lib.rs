@@ -45,6 +45,9 @@ pub struct AppState {
     pub writer: writer::WriterHandle,
     pub visitors: Arc<visitor::VisitorKey>,
     pub limiter: Arc<http::ratelimit::RateLimiter>,
+    /// The database, for the admin routes' reads (tokens, series, feedback); the public
+    /// routes never read it.
+    pub store: store::Store,
 }
 
 impl AppState {
@@ -61,7 +64,7 @@ impl AppState {
             refresh: config.refresh,
             view_window: config.view_window.as_secs() as i64,
         };
-        let writer = writer::spawn(store, live.clone(), upkeep).await?;
+        let writer = writer::spawn(store.clone(), live.clone(), upkeep).await?;
         let limiter = Arc::new(http::ratelimit::RateLimiter::new(
             config.post_rate_per_second,
             config.post_burst,
@@ -72,6 +75,7 @@ impl AppState {
             writer,
             visitors: Arc::new(visitors),
             limiter,
+            store,
         })
     }
 }

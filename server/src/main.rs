@@ -83,6 +83,11 @@ enum Command {
         #[command(subcommand)]
         command: PartnerCommand,
     },
+    /// Manage the tokens of the CASM team's console and API (`/v1/admin/*`).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Print counts per partner and resource.
     Stats,
     /// Print "Submit your comments" messages for moderation, newest first.
@@ -125,6 +130,39 @@ enum PartnerCommand {
     List,
     /// Remove a partner: its pages can no longer send votes or events; its counts stay.
     Remove { key: String },
+    /// A read-only token for one partner's own numbers.
+    Token {
+        #[command(subcommand)]
+        command: PartnerTokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PartnerTokenCommand {
+    /// Print a new token (once) that reads only partner KEY's numbers; it is named
+    /// `partner-KEY` (revoke it with `admin token revoke partner-KEY`) and replaces the
+    /// partner's previous one.
+    Create { key: String },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Staff tokens (all of `/v1/admin/*`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new staff token named NAME, once: only its hash is stored. Replaces a
+    /// token of that name.
+    Create { name: String },
+    /// List the tokens: name, scope, creation time (never the tokens).
+    List,
+    /// Revoke the token named NAME.
+    Revoke { name: String },
 }
 
 /// The partner `serve --demo` registers so the demo pages and local test sites can vote.
@@ -230,6 +268,41 @@ async fn main() -> anyhow::Result<()> {
                     anyhow::bail!("no partner has key '{key}'");
                 }
                 eprintln!("partner {key} removed");
+            }
+            PartnerCommand::Token {
+                command: PartnerTokenCommand::Create { key },
+            } => {
+                if !store.partners().await?.iter().any(|p| p.key == key) {
+                    anyhow::bail!("no partner has key '{key}'");
+                }
+                let name = format!("partner-{key}");
+                println!("{}", store.create_token(&name, Some(&key)).await?);
+                eprintln!("token {name} made: it reads only {key}'s numbers; it is shown once");
+            }
+        },
+        Command::Admin {
+            command: AdminCommand::Token { command },
+        } => match command {
+            TokenCommand::Create { name } => {
+                validate::slug("name", &name).map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("{}", store.create_token(&name, None).await?);
+                eprintln!("staff token {name} made; it is shown once, keep it safe");
+            }
+            TokenCommand::List => {
+                println!("name\tscope\tcreated");
+                for t in store.tokens().await? {
+                    let scope = t
+                        .info
+                        .partner
+                        .map_or("staff".into(), |p| format!("partner {p}"));
+                    println!("{}\t{scope}\t{}", t.info.name, t.info.created_at);
+                }
+            }
+            TokenCommand::Revoke { name } => {
+                if !store.revoke_token(&name).await? {
+                    anyhow::bail!("no token is named '{name}'");
+                }
+                eprintln!("token {name} revoked");
             }
         },
         Command::Stats => {

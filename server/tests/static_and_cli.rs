@@ -3,7 +3,6 @@
 mod common;
 
 use common::{raw_client, Options, TestServer};
-use std::process::Command;
 
 #[tokio::test]
 async fn serves_pages_and_the_widget_with_types_compression_and_caching() {
@@ -79,28 +78,19 @@ async fn serves_pages_and_the_widget_with_types_compression_and_caching() {
     assert_eq!(health["resources"], 33);
 }
 
-/// Runs the `casm-feed` binary on `database`.
-pub fn casm_feed(database: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_casm-feed"))
-        .args(args)
-        .env("CASM_DATABASE", database)
-        .output()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn import_is_all_or_nothing_and_export_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let database = common::new_database(dir.path()).await;
     let demo = common::demo_catalogue_path();
 
-    let ok = casm_feed(&database, &["import", demo.to_str().unwrap()]);
+    let ok = common::casm_feed_cli(&database, &["import", demo.to_str().unwrap()]);
     assert!(
         ok.status.success(),
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    let first = casm_feed(&database, &["export"]);
+    let first = common::casm_feed_cli(&database, &["export"]);
     assert!(first.status.success());
     let exported: casm_model::Catalogue = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(
@@ -113,11 +103,14 @@ async fn import_is_all_or_nothing_and_export_round_trips() {
     let again_file = dir.path().join("again.json");
     std::fs::write(&again_file, &first.stdout).unwrap();
     assert!(
-        casm_feed(&database, &["import", again_file.to_str().unwrap()])
+        common::casm_feed_cli(&database, &["import", again_file.to_str().unwrap()])
             .status
             .success()
     );
-    assert_eq!(casm_feed(&database, &["export"]).stdout, first.stdout);
+    assert_eq!(
+        common::casm_feed_cli(&database, &["export"]).stdout,
+        first.stdout
+    );
 
     // A file that is bad deep inside: a changed title early on and a javascript: URL later.
     let mut bad: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
@@ -125,12 +118,12 @@ async fn import_is_all_or_nothing_and_export_round_trips() {
     bad["resources"][5]["links"][0]["url"] = "javascript:alert(1)".into();
     let bad_file = dir.path().join("bad.json");
     std::fs::write(&bad_file, serde_json::to_vec(&bad).unwrap()).unwrap();
-    let rejected = casm_feed(&database, &["import", bad_file.to_str().unwrap()]);
+    let rejected = common::casm_feed_cli(&database, &["import", bad_file.to_str().unwrap()]);
     assert!(!rejected.status.success());
     let stderr = String::from_utf8_lossy(&rejected.stderr);
     assert!(stderr.contains("resources[5].links[0].url"), "{stderr}");
     assert_eq!(
-        casm_feed(&database, &["export"]).stdout,
+        common::casm_feed_cli(&database, &["export"]).stdout,
         first.stdout,
         "nothing half-imported"
     );
@@ -139,9 +132,12 @@ async fn import_is_all_or_nothing_and_export_round_trips() {
     let mut bad: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
     bad["resources"][2]["version"] = "two".into();
     std::fs::write(&bad_file, serde_json::to_vec(&bad).unwrap()).unwrap();
-    let rejected = casm_feed(&database, &["import", bad_file.to_str().unwrap()]);
+    let rejected = common::casm_feed_cli(&database, &["import", bad_file.to_str().unwrap()]);
     assert!(!rejected.status.success());
     let stderr = String::from_utf8_lossy(&rejected.stderr);
     assert!(stderr.contains("resources[2].version"), "{stderr}");
-    assert_eq!(casm_feed(&database, &["export"]).stdout, first.stdout);
+    assert_eq!(
+        common::casm_feed_cli(&database, &["export"]).stdout,
+        first.stdout
+    );
 }

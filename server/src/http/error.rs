@@ -14,8 +14,12 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// 401: an admin route without a valid bearer token.
+    Unauthorized,
     /// 403: a POST from an origin that is not a registered partner's.
     ForbiddenOrigin,
+    /// 403: a valid token that may not do this.
+    Forbidden(String),
     /// 404.
     NotFound(String),
     /// 405.
@@ -62,6 +66,13 @@ impl ApiError {
                 "this site is not registered to send votes or events; ask the CASM team to add its origin".into(),
                 None,
             ),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send Authorization: Bearer <token> with a token from `casm-feed admin token create`".into(),
+                None,
+            ),
+            ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone(), None),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", what.clone(), None),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -134,6 +145,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let ApiError::Unauthorized = self {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let ApiError::RateLimited { retry_after_secs }
         | ApiError::VoteLimit { retry_after_secs } = self
         {

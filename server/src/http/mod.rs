@@ -1,5 +1,6 @@
 //! The HTTP surface: `/v1` API, static files, and the layers around them.
 
+pub mod admin;
 pub mod api;
 pub mod body;
 pub mod client;
@@ -74,6 +75,8 @@ pub fn app(state: AppState) -> Router {
                 .layer(public),
         )
         .merge(writes)
+        // No CORS layer: admin answers are for same-origin pages and other clients only.
+        .merge(admin::router(state.clone()).method_not_allowed_fallback(method_not_allowed))
         .merge(static_files::router(&state.config))
         // Bodies under ~1 KB (stats, votes) gain little from compression and cost CPU.
         .layer(

@@ -5,10 +5,12 @@
 //! ([`crate::writer`]) and by `import`.
 
 mod counts;
+mod tokens;
 mod writes;
 
 pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
 pub use counts::{apply_deltas, load_counts, Deltas};
+pub use tokens::{token_hash, StoredToken, TokenInfo};
 pub use writes::{apply, apply_batch, expire, Applied, Write};
 
 use casm_model::{Catalogue, Resource};

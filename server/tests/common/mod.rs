@@ -221,3 +221,12 @@ pub async fn post(server: &TestServer, path: &str, body: serde_json::Value) -> r
         .await
         .unwrap()
 }
+
+/// Runs the `casm-feed` binary on `database`.
+pub fn casm_feed_cli(database: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_casm-feed"))
+        .args(args)
+        .env("CASM_DATABASE", database)
+        .output()
+        .unwrap()
+}

@@ -1,0 +1,159 @@
+//! `/v1/admin/*`: the CASM team's API (and the partners' read-only view of their own
+//! numbers). Every route needs `Authorization: Bearer <token>`; a token is a staff token
+//! or one scoped to a partner ([`Scope`]). No CORS: only same-origin pages (the console
+//! at `/admin/`) and non-browser clients can read the answers.
+//!
+//! Each area is a module with a `router()`; handlers take `Extension<Scope>` and check
+//! it with [`Scope::staff`] or [`Scope::partner_filter`].
+
+use super::error::ApiError;
+use crate::store::token_hash;
+use crate::AppState;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+
+/// Who a request's token speaks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The CASM team: everything.
+    Staff { token: String },
+    /// One partner: its own numbers, read-only.
+    Partner { token: String, partner: String },
+}
+
+impl Scope {
+    /// Staff only: a partner token gets 403.
+    pub fn staff(&self) -> Result<(), ApiError> {
+        match self {
+            Scope::Staff { .. } => Ok(()),
+            Scope::Partner { .. } => Err(ApiError::Forbidden(
+                "this needs a CASM staff token; partner tokens read their own numbers only".into(),
+            )),
+        }
+    }
+
+    /// The partner a query must be limited to, given the one it asks for: staff may ask
+    /// for any (or none); a partner token only for its own, which is also the default.
+    pub fn partner_filter(&self, asked: Option<&str>) -> Result<Option<String>, ApiError> {
+        match (self, asked) {
+            (Scope::Staff { .. }, asked) => Ok(asked.map(str::to_owned)),
+            (Scope::Partner { partner, .. }, None) => Ok(Some(partner.clone())),
+            (Scope::Partner { partner, .. }, Some(asked)) if asked == partner => {
+                Ok(Some(partner.clone()))
+            }
+            (Scope::Partner { .. }, Some(_)) => Err(ApiError::Forbidden(
+                "this token may only read its own partner's numbers".into(),
+            )),
+        }
+    }
+}
+
+/// The bearer token of a request, if it sent one.
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Checks the token against every stored hash in constant time (all are compared, so the
+/// time does not tell which one matched, or how far), and puts its [`Scope`] on the
+/// request.
+async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let token = bearer(&request).ok_or(ApiError::Unauthorized)?;
+    let presented = token_hash(token);
+    let stored = state.store.tokens().await.map_err(|e| {
+        tracing::error!("reading admin tokens: {e}");
+        ApiError::Unavailable
+    })?;
+    let mut found = None;
+    for t in stored {
+        if bool::from(t.hash.as_slice().ct_eq(presented.as_slice())) {
+            found = Some(t.info);
+        }
+    }
+    let info = found.ok_or(ApiError::Unauthorized)?;
+    let scope = match info.partner {
+        None => Scope::Staff { token: info.name },
+        Some(partner) => Scope::Partner {
+            token: info.name,
+            partner,
+        },
+    };
+    request.extensions_mut().insert(scope);
+    Ok(next.run(request).await)
+}
+
+/// `GET /v1/admin/whoami`: the token's name and scope, for the console's sign-in.
+#[derive(Serialize)]
+struct WhoAmI {
+    token: String,
+    /// `staff` or `partner`.
+    scope: &'static str,
+    partner: Option<String>,
+}
+
+async fn whoami(Extension(scope): Extension<Scope>) -> Json<WhoAmI> {
+    Json(match scope {
+        Scope::Staff { token } => WhoAmI {
+            token,
+            scope: "staff",
+            partner: None,
+        },
+        Scope::Partner { token, partner } => WhoAmI {
+            token,
+            scope: "partner",
+            partner: Some(partner),
+        },
+    })
+}
+
+/// Every admin route, behind [`authenticate`].
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/whoami", get(whoami))
+        .route_layer(middleware::from_fn_with_state(state, authenticate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scope;
+
+    #[test]
+    fn partner_tokens_read_only_their_own_partner() {
+        let staff = Scope::Staff { token: "t".into() };
+        let partner = Scope::Partner {
+            token: "p".into(),
+            partner: "ifc".into(),
+        };
+        assert!(staff.staff().is_ok());
+        assert!(partner.staff().is_err());
+        assert_eq!(staff.partner_filter(None).unwrap(), None);
+        assert_eq!(
+            staff.partner_filter(Some("dfid")).unwrap().as_deref(),
+            Some("dfid")
+        );
+        assert_eq!(
+            partner.partner_filter(None).unwrap().as_deref(),
+            Some("ifc")
+        );
+        assert_eq!(
+            partner.partner_filter(Some("ifc")).unwrap().as_deref(),
+            Some("ifc")
+        );
+        assert!(partner.partner_filter(Some("dfid")).is_err());
+    }
+}
