@@ -498,7 +498,10 @@ fn problem(s: &mut State, url: &str, f: Failure, fx: &mut Vec<Effect>) {
     fx.push(Effect::Emit(error_event(&f)));
     s.stale = false;
     s.content = Content::Problem(match f {
-        Failure::Http { status: 404, .. } => Problem::NotFound,
+        // Unknown, or retired (410): said the same way, without the status.
+        Failure::Http {
+            status: 404 | 410, ..
+        } => Problem::NotFound,
         Failure::Offline => Problem::Unreachable,
         f => Problem::Failed(f),
     });
@@ -1095,6 +1098,7 @@ mod tests {
     fn other_errors_do_not_use_the_saved_copy() {
         for (failure, problem) in [
             (http(404, "not_found"), Problem::NotFound),
+            (http(410, "gone"), Problem::NotFound),
             (http(500, ""), Problem::Failed(http(500, ""))),
             (Failure::Invalid, Problem::Failed(Failure::Invalid)),
         ] {

@@ -241,11 +241,12 @@ strings! {
         "Chargement…",
         "Cargando…",
         "Carregando…";
+    // Not found (404), or retired by the CASM team (410).
     NotFound:
-        "This resource was not found.",
-        "Cette ressource est introuvable.",
-        "No se encontró este recurso.",
-        "Este recurso não foi encontrado.";
+        "This resource is not available.",
+        "Cette ressource n’est pas disponible.",
+        "Este recurso no está disponible.",
+        "Este recurso não está disponível.";
     Unreachable:
         "The CASM service cannot be reached. Please try again later.",
         "Le service CASM est injoignable. Veuillez réessayer plus tard.",

@@ -460,7 +460,7 @@ async fn not_found_and_unreachable_become_messages_in_the_widget() {
     wait_for(&root, "[part=error]").await;
     assert_eq!(
         text(&root, "[part=error] p"),
-        "This resource was not found."
+        "This resource is not available."
     );
     widget.unmount();
 }
