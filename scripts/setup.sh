@@ -52,8 +52,13 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}' || true)" != "$pack" 
   }
 fi
 
-# wasm-opt from the npm package binaryen (pinned in package.json), and playwright-core.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# wasm-opt from the npm package binaryen (pinned in package.json), playwright-core, and
+# for the console uPlot and (tests) axe-core.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/uplot/package.json ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The console's chart library (uPlot) into www/admin/vendor/, served at /admin/vendor/.
+scripts/vendor-console.sh
