@@ -1,14 +1,15 @@
-//! `/` serves the demo partner pages (`www/`), `/configure` the configurator, and
-//! `/widget/` the widget build (`pkg/`, with every release it has held).
+//! `/` serves the demo partner pages (`www/`), `/configure` the configurator, `/admin/`
+//! the CASM team's console (`www/admin/`), and `/widget/` the widget build (`pkg/`, with
+//! every release it has held).
 
 use super::error::ApiError;
 use crate::{AppState, Config};
-use axum::extract::Request;
+use axum::extract::{OriginalUri, Request};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::Method;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::cors::{Any, CorsLayer};
@@ -29,6 +30,39 @@ const SHORT: &str = "public, max-age=300, stale-while-revalidate=86400";
 /// The configurator's Content Security Policy.
 pub const CONFIGURE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+
+/// The console's Content Security Policy: no Wasm, no inline anything; uPlot sets its
+/// elements' styles through the CSSOM, which `style-src 'self'` allows.
+pub const ADMIN_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; frame-ancestors 'none'";
+
+/// The console's headers: its policy on every answer, `no-store` on its HTML (the page
+/// is staff-only and must never come from a shared cache), `no-cache` on its scripts and
+/// styles (revalidated, so a deploy shows at once). `/admin` redirects to `/admin/`, so
+/// the page's relative URLs resolve under it.
+async fn admin_headers(request: Request, next: Next) -> Response {
+    let bare = request
+        .extensions()
+        .get::<OriginalUri>()
+        .is_some_and(|uri| uri.path() == "/admin");
+    if bare {
+        return Redirect::permanent("/admin/").into_response();
+    }
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(ADMIN_POLICY),
+    );
+    let cache = if html { "no-store" } else { "no-cache" };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
 
 /// Whether a path under `/widget/` names a file that never changes.
 fn is_immutable(path: &str) -> bool {
@@ -85,11 +119,19 @@ pub fn router(config: &Config) -> Router<AppState> {
             HeaderValue::from_static(CONFIGURE_POLICY),
         ))
         .service(ServeFile::new(config.www_dir.join("configure.html")));
+    // The console reads only same-origin `/v1/admin/*`: no CORS on its files either.
+    let admin = Router::new()
+        .fallback_service(
+            ServeDir::new(config.www_dir.join("admin"))
+                .not_found_service(not_found.into_service()),
+        )
+        .layer(middleware::from_fn(admin_headers));
     Router::new()
         .route_service("/configure", configure)
         .nest("/widget", widget)
         .fallback_service(www)
         .layer(cors)
+        .nest("/admin", admin)
 }
 
 #[cfg(test)]
