@@ -4,12 +4,13 @@
 
 use super::error::ApiError;
 use crate::{AppState, Config};
-use axum::extract::{OriginalUri, Request};
+use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::Method;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
+use axum::routing::get;
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::cors::{Any, CorsLayer};
@@ -38,16 +39,8 @@ pub const ADMIN_POLICY: &str = "default-src 'self'; script-src 'self'; style-src
 
 /// The console's headers: its policy on every answer, `no-store` on its HTML (the page
 /// is staff-only and must never come from a shared cache), `no-cache` on its scripts and
-/// styles (revalidated, so a deploy shows at once). `/admin` redirects to `/admin/`, so
-/// the page's relative URLs resolve under it.
+/// styles (revalidated, so a deploy shows at once).
 async fn admin_headers(request: Request, next: Next) -> Response {
-    let bare = request
-        .extensions()
-        .get::<OriginalUri>()
-        .is_some_and(|uri| uri.path() == "/admin");
-    if bare {
-        return Redirect::permanent("/admin/").into_response();
-    }
     let mut response = next.run(request).await;
     let html = response
         .headers()
@@ -120,18 +113,24 @@ pub fn router(config: &Config) -> Router<AppState> {
         ))
         .service(ServeFile::new(config.www_dir.join("configure.html")));
     // The console reads only same-origin `/v1/admin/*`: no CORS on its files either.
+    // `/admin` redirects to `/admin/`, so the page's relative URLs resolve under it.
     let admin = Router::new()
-        .fallback_service(
-            ServeDir::new(config.www_dir.join("admin"))
-                .not_found_service(not_found.into_service()),
+        .route_service(
+            "/admin/",
+            ServeFile::new(config.www_dir.join("admin").join("index.html")),
         )
-        .layer(middleware::from_fn(admin_headers));
+        .route_service(
+            "/admin/{*path}",
+            ServeDir::new(&config.www_dir).not_found_service(not_found.into_service()),
+        )
+        .layer(middleware::from_fn(admin_headers))
+        .route("/admin", get(|| async { Redirect::permanent("/admin/") }));
     Router::new()
         .route_service("/configure", configure)
         .nest("/widget", widget)
         .fallback_service(www)
         .layer(cors)
-        .nest("/admin", admin)
+        .merge(admin)
 }
 
 #[cfg(test)]
