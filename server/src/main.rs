@@ -79,6 +79,10 @@ enum Command {
         /// one PostgreSQL (default: 0 = never on SQLite, 2 on PostgreSQL).
         #[arg(long, env = "CASM_REFRESH_SECS")]
         refresh_secs: Option<u64>,
+        /// POST each new feedback message, once stored, to this http:// URL as JSON
+        /// (`{"event": "feedback", ...}`), retrying up to 5 times.
+        #[arg(long = "webhook", value_name = "URL", env = "CASM_WEBHOOK_URL")]
+        webhook_url: Option<String>,
     },
     /// Manage the partner sites allowed to send votes and events.
     Partner {
@@ -358,6 +362,7 @@ async fn main() -> anyhow::Result<()> {
             trusted_proxy,
             request_timeout_secs,
             refresh_secs,
+            webhook_url,
         } => {
             if demo && store.is_empty().await? {
                 let catalogue = read_catalogue(&demo_file)?;
@@ -388,6 +393,7 @@ async fn main() -> anyhow::Result<()> {
             config.count_headless = count_headless;
             config.trusted_proxies = trusted_proxy;
             config.request_timeout = Duration::from_secs(request_timeout_secs.max(1));
+            config.webhook_url = webhook_url.filter(|u| !u.trim().is_empty());
             let default_refresh = match store.backend() {
                 Backend::Sqlite => 0,
                 Backend::Postgres => 2,

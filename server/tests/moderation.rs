@@ -1,11 +1,15 @@
-//! Moderation of "Submit your comments" (`/v1/admin/feedback`, staff only), against a
-//! real server.
+//! Moderation of "Submit your comments" (`/v1/admin/feedback`, staff only) and the
+//! feedback webhook, against a real server.
 
 mod common;
 
 use casm_feed::store::Store;
-use common::{post, raw_client, token, TestServer};
+use common::{post, raw_client, token, Options, TestServer};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 const SOURCE: &str = "casm-global-partnership";
 const OTHER: &str = "mercury-free-gold-processing-toolkit";
@@ -357,4 +361,129 @@ async fn feedback_is_for_staff_only_and_never_public() {
             "{path} shows feedback: {body}"
         );
     }
+}
+
+/// What a test webhook receiver got: each request's body and content type.
+struct Receiver {
+    url: String,
+    bodies: mpsc::UnboundedReceiver<(Value, String)>,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    /// A receiver on port 0 that answers 500 to its first `failures` requests, and
+    /// waits `delay` before answering 200 to the others (reporting their bodies first).
+    async fn start(failures: usize, delay: Duration) -> Self {
+        use axum::http::{HeaderMap, StatusCode};
+        let (tx, bodies) = mpsc::unbounded_channel();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let (tx, counter) = (tx.clone(), counter.clone());
+                async move {
+                    if counter.fetch_add(1, Ordering::SeqCst) < failures {
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    let kind = headers
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned();
+                    let _ = tx.send((serde_json::from_slice(&body).unwrap(), kind));
+                    tokio::time::sleep(delay).await;
+                    StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver { url, bodies, hits }
+    }
+
+    /// The next body, within `wait`.
+    async fn next(&mut self, wait: Duration) -> (Value, String) {
+        tokio::time::timeout(wait, self.bodies.recv())
+            .await
+            .expect("the webhook should have been called")
+            .unwrap()
+    }
+}
+
+async fn server_with_webhook(url: &str, backoff: Duration) -> TestServer {
+    TestServer::start_with(Options {
+        webhook_url: Some(url.to_owned()),
+        webhook_backoff: backoff,
+        ..Options::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_webhook_announces_each_stored_message() {
+    let mut receiver = Receiver::start(0, Duration::ZERO).await;
+    let server = server_with_webhook(&receiver.url, Duration::from_secs(1)).await;
+    send_feedback(
+        &server,
+        SOURCE,
+        "Where is the Spanish version?",
+        Some("a@b.org"),
+    )
+    .await;
+    let (body, kind) = receiver.next(Duration::from_secs(5)).await;
+    assert_eq!(kind, "application/json");
+    let stored = Admin::new(&server, None).await.list("").await;
+    assert_eq!(
+        body,
+        json!({"event": "feedback", "id": stored[0]["id"], "resource": SOURCE,
+               "partner": "test-partner", "text": "Where is the Spanish version?",
+               "contact": "a@b.org", "created_at": stored[0]["created_at"]})
+    );
+    // Without a contact, `contact` is null.
+    send_feedback(&server, OTHER, "Thanks!", None).await;
+    let (body, _) = receiver.next(Duration::from_secs(5)).await;
+    assert_eq!(body["contact"], Value::Null);
+    assert_eq!(body["resource"], OTHER);
+    assert_eq!(receiver.hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn the_webhook_retries_until_the_receiver_takes_it() {
+    let mut receiver = Receiver::start(2, Duration::ZERO).await;
+    let server = server_with_webhook(&receiver.url, Duration::from_millis(50)).await;
+    let started = Instant::now();
+    send_feedback(&server, SOURCE, "third time lucky", None).await;
+    let (body, _) = receiver.next(Duration::from_secs(5)).await;
+    assert_eq!(body["text"], "third time lucky");
+    assert_eq!(receiver.hits.load(Ordering::SeqCst), 3);
+    // 50 ms, then 100 ms between the tries.
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    // Delivered: no more tries.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.hits.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn the_visitor_never_waits_for_the_webhook() {
+    let mut receiver = Receiver::start(0, Duration::from_secs(2)).await;
+    let server = server_with_webhook(&receiver.url, Duration::from_secs(1)).await;
+    let started = Instant::now();
+    send_feedback(&server, SOURCE, "slow receiver", None).await;
+    let answered = started.elapsed();
+    assert!(answered < Duration::from_millis(1000), "{answered:?}");
+    let (body, _) = receiver.next(Duration::from_secs(5)).await;
+    assert_eq!(body["text"], "slow receiver");
+
+    // Nor for one that is not there at all.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", closed.local_addr().unwrap());
+    drop(closed);
+    let server = server_with_webhook(&url, Duration::from_millis(10)).await;
+    let started = Instant::now();
+    send_feedback(&server, SOURCE, "nobody listens", None).await;
+    assert!(started.elapsed() < Duration::from_millis(1000));
+    let stored = Admin::new(&server, None).await.list("").await;
+    assert_eq!(texts(&stored), ["nobody listens"]);
 }
