@@ -1,4 +1,4 @@
-//! Request and response bodies of the `/v1` API.
+//! Request and response bodies of the `/v1` API (and the request bodies of `/v1/admin`).
 
 /// `POST /v1/resources/{id}/vote`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,6 +106,60 @@ pub struct FeedbackRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub contact: Option<String>,
+}
+
+/// Where a feedback message is in moderation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum FeedbackStatus {
+    /// Not yet read: the queue.
+    #[default]
+    New,
+    /// Answered or acted on.
+    Handled,
+    /// Kept, but out of the way.
+    Archived,
+}
+
+impl FeedbackStatus {
+    /// Every status.
+    pub const ALL: [FeedbackStatus; 3] = [
+        FeedbackStatus::New,
+        FeedbackStatus::Handled,
+        FeedbackStatus::Archived,
+    ];
+
+    /// The wire (and database) name, e.g. `handled`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FeedbackStatus::New => "new",
+            FeedbackStatus::Handled => "handled",
+            FeedbackStatus::Archived => "archived",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// `POST /v1/admin/feedback/{id}`: moves a message to another status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct FeedbackUpdate {
+    pub status: FeedbackStatus,
+}
+
+/// `POST /v1/admin/feedback/erase`: an erasure request; every message whose contact is
+/// this address (trimmed, case-insensitive) is deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct EraseRequest {
+    pub contact: String,
 }
 
 /// Longest feedback text accepted, in characters.

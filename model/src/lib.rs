@@ -3,7 +3,8 @@
 //! # Layout
 //! - [`resource`]: a resource of the catalogue (the import/export format) and its links.
 //! - [`counters`]: the page-information counters, their wire names, and popularity ranking.
-//! - [`api`]: request bodies of the `/v1` API, the vote answer, feed order and limits.
+//! - [`api`]: request bodies of the `/v1` API (and of moderation), the vote answer, feed
+//!   order and limits, feedback statuses.
 //! - [`wire`]: the bodies the service answers with (JSON Feed, stats, errors, ...).
 //! - [`validate`]: validation with the path of the bad field, and URL scheme checks.
 //!
@@ -19,7 +20,10 @@ pub mod resource;
 pub mod validate;
 pub mod wire;
 
-pub use api::{EventKind, EventRequest, FeedbackRequest, Sort, VoteRequest, VoteResponse};
+pub use api::{
+    EraseRequest, EventKind, EventRequest, FeedbackRequest, FeedbackStatus, FeedbackUpdate, Sort,
+    VoteRequest, VoteResponse,
+};
 pub use counters::{rank, Counter, Counters, LinkCounts, RankedScore};
 pub use resource::{Baseline, Catalogue, Link, LinkKind, Resource, ResourceKind};
 pub use validate::{is_safe_url, ValidationError};

@@ -1,8 +1,10 @@
 //! The bodies the service sends: JSON Feed pages and items, stats, vote and event answers,
-//! health and errors. The service serialises these structs; the widget decodes into them.
+//! health and errors; also the moderation answers and the feedback webhook, which the
+//! widget never sees. The service serialises these structs; the widget decodes into them.
 //! A field renamed here is renamed on both sides, and `tests/fixtures/wire/` holds real
 //! service output that both sides are tested against.
 
+use crate::api::FeedbackStatus;
 use crate::counters::Counters;
 use crate::resource::{Baseline, LinkKind, ResourceKind};
 
@@ -219,6 +221,59 @@ pub struct Health {
     pub resources: usize,
 }
 
+/// One "Submit your comments" message, as the CASM team's moderation routes show it
+/// (`/v1/admin/feedback`, staff tokens only; never on a public route).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FeedbackItem {
+    pub id: i64,
+    /// The resource it is about.
+    pub resource: String,
+    /// The partner site it was sent from.
+    pub partner: String,
+    pub text: String,
+    /// The contact the visitor chose to leave, if any.
+    pub contact: Option<String>,
+    pub status: FeedbackStatus,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+/// `GET /v1/admin/feedback`: messages, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FeedbackList {
+    pub items: Vec<FeedbackItem>,
+}
+
+/// The answer to `POST /v1/admin/feedback/erase`: how many messages were deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Erased {
+    pub erased: u64,
+}
+
+/// The body `casm-feed serve --webhook URL` POSTs to URL when a feedback message has been
+/// stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FeedbackEvent {
+    /// Always [`FeedbackEvent::EVENT`].
+    pub event: String,
+    pub id: i64,
+    pub resource: String,
+    pub partner: String,
+    pub text: String,
+    pub contact: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl FeedbackEvent {
+    /// The `event` of a new feedback message.
+    pub const EVENT: &'static str = "feedback";
+}
+
 /// The body of every error answer: `{"error": {"code", "message", "field"?}}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -244,6 +299,16 @@ pub struct ErrorDetail {
 #[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feedback_statuses_use_their_wire_names() {
+        for status in FeedbackStatus::ALL {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.name()));
+            assert_eq!(FeedbackStatus::parse(status.name()), Some(status));
+        }
+        assert_eq!(FeedbackStatus::parse("done"), None);
+    }
 
     #[test]
     fn id_maps_are_json_objects_even_when_empty() {

@@ -31,6 +31,10 @@ pub struct Config {
     pub refresh: Option<Duration>,
     /// Longest time a request may take, body included.
     pub request_timeout: Duration,
+    /// Where each new feedback message is POSTed ([`crate::webhook`]); `None` for nowhere.
+    pub webhook_url: Option<String>,
+    /// The webhook's wait before its second try, doubled before each later one.
+    pub webhook_backoff: Duration,
 }
 
 impl Config {
@@ -48,6 +52,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             refresh: None,
             request_timeout: Duration::from_secs(10),
+            webhook_url: None,
+            webhook_backoff: Duration::from_secs(1),
         }
     }
 }

@@ -15,7 +15,10 @@
 //! - [`feed`]: renders resources as JSON Feed 1.1 items ([`casm_model::wire`] types, which
 //!   every response body is built from), and bodies precompressed once.
 //! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
-//! - [`http`]: the axum router: `/v1` API, static files, errors, rate limits.
+//! - [`http`]: the axum router: `/v1` API, `/v1/admin` (tokens, moderation), static
+//!   files, errors, rate limits.
+//! - [`webhook`]: POSTs each stored feedback message to a configured URL, from a
+//!   background task with retries; the visitor's request never waits for it.
 //!
 //! A request flows: router → handler → (read) [`live::Live`] in memory, or (write) a
 //! [`store::Write`] sent to the writer task → batch committed → in-memory counts updated
@@ -28,6 +31,7 @@ pub mod http;
 pub mod live;
 pub mod store;
 pub mod visitor;
+pub mod webhook;
 pub mod writer;
 
 use std::future::Future;
@@ -48,6 +52,8 @@ pub struct AppState {
     /// The database, for the admin routes' reads (tokens, series, feedback); the public
     /// routes never read it.
     pub store: store::Store,
+    /// Where new feedback is announced (disabled without `--webhook`).
+    pub webhook: webhook::Webhook,
 }
 
 impl AppState {
@@ -57,6 +63,10 @@ impl AppState {
         store: store::Store,
         visitors: visitor::VisitorKey,
     ) -> anyhow::Result<Self> {
+        let webhook = match &config.webhook_url {
+            Some(url) => webhook::Webhook::spawn(url, config.webhook_backoff)?,
+            None => webhook::Webhook::disabled(),
+        };
         let catalogue = store.load_catalogue().await?;
         let counts = store.load_counts().await?;
         let live = Arc::new(live::Live::new(catalogue, counts, &config.public_url));
@@ -76,6 +86,7 @@ impl AppState {
             visitors: Arc::new(visitors),
             limiter,
             store,
+            webhook,
         })
     }
 }

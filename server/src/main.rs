@@ -3,9 +3,11 @@
 use anyhow::Context;
 use casm_feed::config::Cidr;
 use casm_feed::counts::CountRow;
+use casm_feed::feed::utc_timestamp;
+use casm_feed::store::FeedbackFilter;
 use casm_feed::store::{Backend, Partner, Store, COUNTER_COLUMNS};
 use casm_feed::{visitor::VisitorKey, AppState, Config};
-use casm_model::{validate, Catalogue};
+use casm_model::{validate, Catalogue, FeedbackStatus};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -77,6 +79,10 @@ enum Command {
         /// one PostgreSQL (default: 0 = never on SQLite, 2 on PostgreSQL).
         #[arg(long, env = "CASM_REFRESH_SECS")]
         refresh_secs: Option<u64>,
+        /// POST each new feedback message, once stored, to this http:// URL as JSON
+        /// (`{"event": "feedback", ...}`), retrying up to 5 times.
+        #[arg(long = "webhook", value_name = "URL", env = "CASM_WEBHOOK_URL")]
+        webhook_url: Option<String>,
     },
     /// Manage the partner sites allowed to send votes and events.
     Partner {
@@ -95,11 +101,18 @@ enum Command {
         /// Only this resource's messages.
         #[arg(long)]
         resource: Option<String>,
+        /// Only messages with this status: new, handled or archived.
+        #[arg(long, value_parser = parse_status)]
+        status: Option<FeedbackStatus>,
     },
     /// Validate FILE and add or replace its resources, all or nothing.
     Import { file: PathBuf },
     /// Write the catalogue in the import format to standard output.
     Export,
+}
+
+fn parse_status(s: &str) -> Result<FeedbackStatus, String> {
+    FeedbackStatus::parse(s).ok_or_else(|| "must be new, handled or archived".to_owned())
 }
 
 fn read_catalogue(path: &std::path::Path) -> anyhow::Result<Catalogue> {
@@ -198,26 +211,6 @@ fn check_origin(origin: &str) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("origin '{origin}' must be scheme://host[:port|:*] with no path")
     }
-}
-
-/// `2026-11-27T10:00:00Z` for Unix seconds (days-to-civil, Howard Hinnant's algorithm).
-fn utc_timestamp(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 #[tokio::main]
@@ -328,9 +321,9 @@ async fn main() -> anyhow::Result<()> {
                 println!("{partner}\t{resource}\t{}", numbers.join("\t"));
             }
         }
-        Command::Feedback { resource } => {
-            println!("id\tcreated\tresource\tpartner\tcontact\ttext");
-            for f in store.feedback(resource.as_deref()).await? {
+        Command::Feedback { resource, status } => {
+            println!("id\tcreated\tstatus\tresource\tpartner\tcontact\ttext");
+            for f in store.feedback(&FeedbackFilter { status, resource }).await? {
                 // One line per message: tabs and newlines inside the text are shown escaped.
                 let clean = |s: &str| {
                     s.replace('\\', "\\\\")
@@ -338,9 +331,10 @@ async fn main() -> anyhow::Result<()> {
                         .replace('\n', "\\n")
                 };
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     f.id,
                     utc_timestamp(f.created_at),
+                    f.status.name(),
                     f.resource,
                     f.partner,
                     clean(f.contact.as_deref().unwrap_or("")),
@@ -368,6 +362,7 @@ async fn main() -> anyhow::Result<()> {
             trusted_proxy,
             request_timeout_secs,
             refresh_secs,
+            webhook_url,
         } => {
             if demo && store.is_empty().await? {
                 let catalogue = read_catalogue(&demo_file)?;
@@ -398,6 +393,7 @@ async fn main() -> anyhow::Result<()> {
             config.count_headless = count_headless;
             config.trusted_proxies = trusted_proxy;
             config.request_timeout = Duration::from_secs(request_timeout_secs.max(1));
+            config.webhook_url = webhook_url.filter(|u| !u.trim().is_empty());
             let default_refresh = match store.backend() {
                 Backend::Sqlite => 0,
                 Backend::Postgres => 2,
@@ -437,12 +433,6 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_timestamps_from_unix_seconds() {
-        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_timestamp(1_330_541_220), "2012-02-29T18:47:00Z");
-    }
 
     #[test]
     fn origins_are_scheme_host_and_port_only() {

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use casm_model::api::{FEEDBACK_MAX_CHARS, FEED_LIMIT, MAX_STATS_IDS};
-use casm_model::wire::{EventAccepted, Health, ResourceStats, Stats};
+use casm_model::wire::{EventAccepted, FeedbackEvent, Health, ResourceStats, Stats};
 use casm_model::{validate, EventKind, EventRequest, FeedbackRequest, LinkKind, VoteRequest};
 use casm_model::{Sort, VoteResponse};
 use serde::Deserialize;
@@ -414,15 +414,42 @@ async fn feedback(
     if let Some(contact) = &req.contact {
         validate::text("contact", contact, 0, 200)?;
     }
-    state
-        .writer
-        .write(Write::Feedback {
-            resource: id,
-            partner,
-            text: req.text.trim().to_owned(),
-            contact: req.contact.filter(|c| !c.trim().is_empty()),
-        })
+    let text = req.text.trim().to_owned();
+    let contact = req.contact.filter(|c| !c.trim().is_empty());
+    let write = Write::Feedback {
+        resource: id.clone(),
+        partner: partner.clone(),
+        text: text.clone(),
+        contact: contact.clone(),
+    };
+    let (writer, webhook) = (state.writer.clone(), state.webhook.clone());
+    // In a task of its own: a message that is stored is announced even when the visitor
+    // goes away (or the request times out) before the commit. Announcing only queues.
+    let stored = tokio::spawn(async move {
+        let applied = writer.write(write).await?;
+        if let Applied::Feedback {
+            id: row,
+            created_at,
+        } = applied
+        {
+            webhook.notify(FeedbackEvent {
+                event: FeedbackEvent::EVENT.to_owned(),
+                id: row,
+                resource: id,
+                partner,
+                text,
+                contact,
+                created_at: feed::utc_timestamp(created_at),
+            });
+        }
+        Ok::<_, std::sync::Arc<writer::WriteError>>(applied)
+    });
+    stored
         .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "feedback task failed");
+            ApiError::Unavailable
+        })?
         .map_err(write_failed)?;
     Ok(accepted(true))
 }

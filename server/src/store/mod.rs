@@ -2,14 +2,17 @@
 //!
 //! Reads at request time never come here: the service loads everything into
 //! [`crate::live::Live`] at start. The store is written by the writer task
-//! ([`crate::writer`]) and by `import`.
+//! ([`crate::writer`]) and by `import`; the admin routes read and moderate through it
+//! (tokens, feedback).
 
 mod counts;
+mod moderation;
 mod tokens;
 mod writes;
 
 pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
 pub use counts::{apply_deltas, load_counts, Deltas};
+pub use moderation::{Feedback, FeedbackFilter};
 pub use tokens::{token_hash, StoredToken, TokenInfo};
 pub use writes::{apply, apply_batch, expire, Applied, Write};
 
@@ -167,30 +170,6 @@ impl Store {
         Ok(())
     }
 
-    /// Feedback messages, newest first, optionally for one resource.
-    pub async fn feedback(&self, resource: Option<&str>) -> Result<Vec<Feedback>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, resource_id, partner, text, contact, created_at FROM feedback \
-             WHERE $1 = '' OR resource_id = $1 ORDER BY created_at DESC, id DESC",
-        )
-        .bind(resource.unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                Ok(Feedback {
-                    id: row.try_get("id")?,
-                    resource: row.try_get("resource_id")?,
-                    partner: row.try_get("partner")?,
-                    text: row.try_get("text")?,
-                    contact: row.try_get("contact")?,
-                    created_at: row.try_get("created_at")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?)
-    }
-
     /// Removes a partner; its counts stay. Returns whether it existed.
     pub async fn remove_partner(&self, key: &str) -> Result<bool, StoreError> {
         let n = sqlx::query("DELETE FROM partners WHERE key = $1")
@@ -245,18 +224,6 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-/// One "Submit your comments" message waiting for moderation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Feedback {
-    pub id: i64,
-    pub resource: String,
-    pub partner: String,
-    pub text: String,
-    pub contact: Option<String>,
-    /// Unix seconds.
-    pub created_at: i64,
 }
 
 /// Registered partners, by key.

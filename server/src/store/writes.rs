@@ -42,8 +42,10 @@ pub enum Write {
 pub enum Applied {
     /// Counters change.
     Changed(Change),
-    /// Stored, but no counter changes: a repeated vote, a view inside the window, feedback.
+    /// Stored, but no counter changes: a repeated vote, a view inside the window.
     Unchanged,
+    /// A feedback message was stored as row `id` at `created_at` (Unix seconds).
+    Feedback { id: i64, created_at: i64 },
     /// Refused: the network's daily vote cap for this resource is reached.
     Capped,
 }
@@ -175,18 +177,22 @@ pub async fn apply(conn: &mut AnyConnection, write: &Write) -> Result<Applied, s
             text,
             contact,
         } => {
-            sqlx::query(
+            let id: i64 = sqlx::query(
                 "INSERT INTO feedback (resource_id, partner, text, contact, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(resource)
             .bind(partner)
             .bind(text)
             .bind(contact)
             .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            Ok(Applied::Unchanged)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("id")?;
+            Ok(Applied::Feedback {
+                id,
+                created_at: now,
+            })
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct Options {
     pub request_timeout: std::time::Duration,
     pub www: Option<PathBuf>,
     pub pkg: Option<PathBuf>,
+    pub webhook_url: Option<String>,
+    pub webhook_backoff: std::time::Duration,
 }
 
 impl Default for Options {
@@ -50,6 +52,8 @@ impl Default for Options {
             request_timeout: std::time::Duration::from_secs(10),
             www: None,
             pkg: None,
+            webhook_url: None,
+            webhook_backoff: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -148,6 +152,8 @@ impl TestServer {
         config.view_window = options.view_window;
         config.trusted_proxies = options.trusted_proxies;
         config.request_timeout = options.request_timeout;
+        config.webhook_url = options.webhook_url;
+        config.webhook_backoff = options.webhook_backoff;
         config.www_dir = options.www.unwrap_or_else(|| dir.path().join("www"));
         config.pkg_dir = options.pkg.unwrap_or_else(|| dir.path().join("pkg"));
         let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
