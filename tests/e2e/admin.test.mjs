@@ -255,6 +255,10 @@ test('partner pages cast views, votes and comments (widget, two partner origins)
   assert.equal(await post({ visitor, text: 'Second message from the same person.', contact: CONTACT }), 202);
   assert.equal(await post({ visitor, text: 'Please add the French version.' }), 202);
   await context.close();
+  // The commenting visitor was one more view from e2e: 4 + 1 in all.
+  const after = (await statsByPartner()).resources[SOURCE].partners;
+  assert.equal(after.e2e.page_views, 4);
+  assert.equal(after.other.page_views, 1);
 });
 
 test('overview: totals with the change, the chart (stacked / split) and its table, CSV', async () => {
@@ -264,9 +268,9 @@ test('overview: totals with the change, the chart (stacked / split) and its tabl
   await page.waitForFunction(() => document.querySelector('.card[data-counter="page_views"] .value'));
   await page.waitForFunction(() => !document.querySelector('#view .loading'));
   const views = Number((await text(page, '.card[data-counter="page_views"] .value')).replace(/\D/g, ''));
-  assert.equal(views, 4, 'four page views this week');
+  assert.equal(views, 5, 'five page views this week');
   assert.equal(await text(page, '.card[data-counter="helpful_votes"] .value'), '2');
-  assert.match(await text(page, '.card[data-counter="page_views"] .change'), /\+4/);
+  assert.match(await text(page, '.card[data-counter="page_views"] .change'), /\+5/);
   for (const c of ['downloads', 'pages_emailed', 'metacard_views']) {
     assert.equal(await page.locator(`.card[data-counter="${c}"]`).count(), 1, c);
   }
@@ -274,14 +278,14 @@ test('overview: totals with the change, the chart (stacked / split) and its tabl
   // The chart has a text alternative and a table.
   const fig = page.locator('figure[data-chart="page_views"]');
   const label = await fig.locator('.plot').getAttribute('aria-label');
-  assert.match(label, new RegExp(`${E2E_NAME} 3`));
+  assert.match(label, new RegExp(`${E2E_NAME} 4`));
   assert.match(label, new RegExp(`${OTHER_NAME} 1`));
   await fig.locator('canvas').first().waitFor();
   await fig.locator('summary', { hasText: 'Show as a table' }).click();
   const headers = await fig.locator('table thead th').allTextContents();
   assert.ok(headers.includes(E2E_NAME) && headers.includes(OTHER_NAME), headers.join('|'));
   const todayRow = await fig.locator('table tbody tr').last().locator('td').allTextContents();
-  assert.equal(todayRow.map(Number).reduce((a, b) => a + b, 0), 4, 'today: 4 views in the table');
+  assert.equal(todayRow.map(Number).reduce((a, b) => a + b, 0), 5, 'today: 5 views in the table');
   const votes = page.locator('figure[data-chart="helpful_votes"] .plot');
   assert.match(await votes.getAttribute('aria-label'), new RegExp(`${E2E_NAME} 2`));
   await screenshot(page, 'admin-overview');
@@ -309,7 +313,7 @@ test('partners: which sites drive views and votes, sortable by column', async ()
   assert.match(rows[0], new RegExp(E2E_NAME), 'most page views first');
   const e2eRow = table.locator('tbody tr', { hasText: E2E_NAME });
   const cells = await e2eRow.locator('td').allTextContents();
-  assert.equal(cells[0], '3', 'page views');
+  assert.equal(cells[0], '4', 'page views');
   assert.equal(cells[1], '2', 'helpful votes');
   assert.equal(await table.locator('th[aria-sort]').count(), 1);
   assert.equal(await table.locator('th[aria-sort="descending"] button').getAttribute('data-sort'), 'page_views');
@@ -333,7 +337,7 @@ test('resources: ranks, counters and a 30-day sparkline with a text alternative;
   const row = table.locator('tbody tr', { hasText: TITLE });
   const spark = row.locator('svg.spark');
   const label = await spark.getAttribute('aria-label');
-  assert.match(label, /^page views, last 30 days: (\d+, ){29}4, total 4$/);
+  assert.match(label, /^page views, last 30 days: (0, ){29}5, total 5$/);
   await axe(page, 'resources');
   await screenshot(page, 'admin-resources');
   await row.locator('a').click();
@@ -462,7 +466,7 @@ test('a partner token sees only its own numbers, and no moderation or editor', a
   assert.deepEqual(names.map((s) => s.replace('e2e', '').trim()), [E2E_NAME]);
   await go(page, '#overview');
   await page.locator('.card[data-counter="page_views"]').waitFor();
-  assert.equal(await text(page, '.card[data-counter="page_views"] .value'), '3', 'its own three views only');
+  assert.equal(await text(page, '.card[data-counter="page_views"] .value'), '4', 'its own four views only');
   assert.doesNotMatch(await page.locator('figure[data-chart="page_views"] .plot').getAttribute('aria-label'), new RegExp(OTHER_NAME));
   await axe(page, 'overview (partner)');
   await go(page, '#moderation');
