@@ -113,6 +113,11 @@ function h(tag, props = {}, ...children) {
   append(el, children);
   return el;
 }
+/** Replaces `el`'s children (null and false are skipped, strings become text). */
+function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;
@@ -371,14 +376,14 @@ async function route(moved = false) {
   };
   try {
     if (view.staff && !isStaff()) {
-      root.replaceChildren(h('h1', { tabindex: '-1', text: view.title }),
+      fill(root, h('h1', { tabindex: '-1', text: view.title }),
         h('p', { class: 'note', text: 'Moderation is for CASM staff tokens. A partner token reads its own numbers only.' }));
     } else {
       await view.render(ctx, arg);
     }
   } catch (e) {
     if (!ctx.live()) return;
-    root.replaceChildren(h('h1', { tabindex: '-1', text: view.title }), errorBox(e));
+    fill(root, h('h1', { tabindex: '-1', text: view.title }), errorBox(e));
   } finally {
     if (ctx.live()) root.removeAttribute('aria-busy');
   }
@@ -506,7 +511,8 @@ function drawPlot(plot, days, lines, stacked) {
     cursor: { points: { size: 6 } },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [
-      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid },
+        values: (u, splits) => splits.map((v) => shortDay(new Date(v * 1000).toISOString().slice(0, 10))) },
       { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 44,
         values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? fmt.format(v) : '')) },
     ],
@@ -574,7 +580,7 @@ function sortableTable({ caption, columns, rows, sortKey, descending = true, id 
     );
   };
   render();
-  return h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': caption }, table);
+  return h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': `${caption}: table` }, table);
 }
 
 function changeText(now, before) {
@@ -602,7 +608,7 @@ async function renderOverview(ctx) {
   const r = currentRange();
   const { root } = ctx;
   const h1 = h('h1', { tabindex: '-1', text: 'Overview' });
-  root.replaceChildren(h1, rangeBar(), h('p', { class: 'loading', text: 'Loading…' }));
+  fill(root, h1, rangeBar(), h('p', { class: 'loading', text: 'Loading…' }));
   const params = { ...r, ...scopeParams() };
   const [summary, ...series] = await Promise.all([
     getSummary(params).catch((e) => e),
@@ -651,7 +657,7 @@ async function renderOverview(ctx) {
     }));
   });
 
-  root.replaceChildren(h1, rangeBar(), summary instanceof Error ? null : periodLine(summary, r),
+  fill(root, h1, rangeBar(), summary instanceof Error ? null : periodLine(summary, r),
     cards,
     h('section', { 'aria-labelledby': 'per-day' }, h('h2', { id: 'per-day', text: 'Per day' }), toggle, chartsBox),
     csvBox(params));
@@ -731,7 +737,7 @@ async function renderPartners(ctx) {
   const r = currentRange();
   const { root } = ctx;
   const h1 = h('h1', { tabindex: '-1', text: 'Partners' });
-  root.replaceChildren(h1, rangeBar(), h('p', { class: 'loading', text: 'Loading…' }));
+  fill(root, h1, rangeBar(), h('p', { class: 'loading', text: 'Loading…' }));
   const params = { ...r, ...scopeParams() };
   const { summary, rows } = await partnerRows(params);
   if (!ctx.live()) return;
@@ -751,7 +757,7 @@ async function renderPartners(ctx) {
         ...SHOWN.map((c) => ({ key: c, label: LABELS[c], numeric: true, value: (p) => counter(p.totals, c) })),
       ],
     });
-  root.replaceChildren(h1, rangeBar(), periodLine(summary, r), intro, table);
+  fill(root, h1, rangeBar(), periodLine(summary, r), intro, table);
 }
 
 // ---- Resources ----------------------------------------------------------------------------------
@@ -774,7 +780,7 @@ async function renderResources(ctx) {
   const r = lastDays(SPARK_DAYS);
   const { root } = ctx;
   const h1 = h('h1', { tabindex: '-1', text: 'Resources' });
-  root.replaceChildren(h1, h('p', { class: 'loading', text: 'Loading…' }));
+  fill(root, h1, h('p', { class: 'loading', text: 'Loading…' }));
   const params = { ...r, ...scopeParams() };
   const [summary, spark] = await Promise.all([
     getSummary(params),
@@ -812,7 +818,7 @@ async function renderResources(ctx) {
           cell: (x) => (spark instanceof Error ? '—' : sparkline(lines.get(x.id)?.values ?? zeros, 'page views')) },
       ],
     });
-  root.replaceChildren(h1,
+  fill(root, h1,
     h('p', { class: 'note', text: 'Ranked by the service’s order for the last 30 days. Open a resource for its chart, downloads, comments and editor.' }),
     spark instanceof Error ? errorBox(spark) : null,
     table);
@@ -830,20 +836,24 @@ async function renderResource(ctx, id) {
   const params = { ...r, ...scopeParams(), resource: id };
   const h1 = h('h1', { tabindex: '-1', text: id });
   const back = h('p', { class: 'back' }, h('a', { href: '#resources', text: '← All resources' }));
-  root.replaceChildren(back, h1, h('p', { class: 'loading', text: 'Loading…' }));
+  fill(root, back, h1, h('p', { class: 'loading', text: 'Loading…' }));
 
   const staff = isStaff();
-  const [doc, stats, ...series] = await Promise.all([
-    staff ? api(`/v1/admin/resources/${encodeURIComponent(id)}`).catch((e) => e) : publicTitle(id).catch((e) => e),
+  const [doc, pub, stats, ...series] = await Promise.all([
+    staff ? api(`/v1/admin/resources/${encodeURIComponent(id)}`).catch((e) => e) : null,
+    api(`/v1/resources/${encodeURIComponent(id)}`, { auth: false }).catch((e) => e),
     staff ? api(`/v1/stats?ids=${encodeURIComponent(id)}`, { auth: false }).catch((e) => e) : null,
     ...['page_views', 'helpful_votes', 'downloads'].map((m) => seriesOf(m, params).catch((e) => e)),
   ]);
   if (!ctx.live()) return;
-  if (doc && !(doc instanceof Error) && doc.title) h1.textContent = doc.title;
+  // The public item names it (and its links) for partner tokens, and if the admin read fails.
+  const known = doc && !(doc instanceof Error) ? doc
+    : pub && !(pub instanceof Error) ? { title: pub.title, links: pub._casm?.links ?? [], version: pub._casm?.version } : null;
+  if (known?.title) h1.textContent = known.title;
   document.title = `${h1.textContent} — CASM console`;
 
   const parts = [back, h1, h('p', { class: 'meta' }, h('span', { text: `id ${id}` }),
-    doc && !(doc instanceof Error) && A.version(doc) != null ? h('span', { class: 'version', text: ` · version ${A.version(doc)}` }) : null)];
+    known && A.version(known) != null ? h('span', { class: 'version', text: ` · version ${A.version(known)}` }) : null)];
   parts.push(rangeBar());
 
   // Its numbers per day.
@@ -866,12 +876,12 @@ async function renderResource(ctx, id) {
     // Downloads per link (all time, every partner: the public counters).
     const linkCounts = stats instanceof Error ? null : A.statLinks(stats, id);
     // The counted links (downloads), named by the resource's own titles when it loaded.
-    const links = doc instanceof Error ? [] : (doc?.links ?? []);
+    const links = known?.links ?? [];
     const downloadable = Object.keys(linkCounts ?? {}).map((lid) => links.find((l) => l.id === lid) ?? { id: lid });
     parts.push(h('section', { 'aria-labelledby': 'res-links' }, h('h2', { id: 'res-links', text: 'Downloads per link' }),
       stats instanceof Error ? errorBox(stats)
         : downloadable.length === 0 ? h('p', { class: 'note', text: 'This resource has no downloadable links.' })
-          : h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Downloads per link' },
+          : h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Downloads per link: table' },
             h('table', { class: 'grid', id: 'links-table' },
               h('caption', { text: 'Downloads per link (all time)' }),
               h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Link' }), h('th', { scope: 'col', text: 'Kind' }),
@@ -888,17 +898,11 @@ async function renderResource(ctx, id) {
     parts.push(doc instanceof Error
       ? h('section', {}, h('h2', { text: 'Edit' }), errorBox(doc))
       : editor(id, doc));
-    root.replaceChildren(...parts);
+    fill(root, ...parts);
     await feedbackList(ctx, fbBox, { resource: id });
     return;
   }
-  root.replaceChildren(...parts);
-}
-
-async function publicTitle(id) {
-  const feed = await api('/v1/feed.json?limit=100', { auth: false });
-  const item = (feed?.items ?? []).find((i) => i.id === id);
-  return item ? { title: item.title } : null;
+  fill(root, ...parts);
 }
 
 /** The resource editor: title, summary, body (paragraphs split on blank lines), links
@@ -1035,7 +1039,7 @@ async function renderModeration(ctx) {
   const { root } = ctx;
   const h1 = h('h1', { tabindex: '-1', text: 'Moderation' });
   const box = h('div', { class: 'feedback-box' });
-  root.replaceChildren(h1,
+  fill(root, h1,
     h('p', { class: 'note', text: 'Visitors’ “Submit your comments” messages, newest first. They are never published.' }),
     box);
   await feedbackList(ctx, box, {});
@@ -1049,13 +1053,13 @@ async function feedbackList(ctx, box, { resource }) {
       on: { click: () => { moderationStatus = s; feedbackList(ctx, box, { resource }); } } }, STATUS_LABELS[s])));
   const status = h('p', { class: 'status', role: 'status' });
   const list = h('ol', { class: 'messages', 'aria-label': `${STATUS_LABELS[moderationStatus]} messages` });
-  box.replaceChildren(filter, status, h('p', { class: 'loading', text: 'Loading…' }));
+  fill(box, filter, status, h('p', { class: 'loading', text: 'Loading…' }));
   let answer;
   try {
     answer = await api(`/v1/admin/feedback?${query({ status: moderationStatus, resource })}`);
   } catch (e) {
     if (!ctx.live()) return;
-    box.replaceChildren(filter, errorBox(e));
+    fill(box, filter, errorBox(e));
     return;
   }
   if (!ctx.live()) return;
@@ -1067,7 +1071,7 @@ async function feedbackList(ctx, box, { resource }) {
     if (s) s.textContent = message;
   };
   for (const item of items) list.append(message(item, reload, status));
-  box.replaceChildren(filter, status,
+  fill(box, filter, status,
     items.length ? list : h('p', { class: 'note empty', text: `No ${STATUS_LABELS[moderationStatus].toLowerCase()} messages${resource ? ' for this resource' : ''}.` }));
 }
 
