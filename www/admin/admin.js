@@ -1014,9 +1014,24 @@ function editor(id, doc) {
     try {
       await api(`/v1/admin/resources/${encodeURIComponent(id)}/retire`, { method: 'POST' });
       retireStatus.textContent = 'Retired: partner pages now say this resource is not available.';
-      retire.disabled = true;
+      retire.hidden = true;
+      restore.hidden = false;
+      restore.focus();
     } catch (err) {
       retireStatus.textContent = `Not retired: ${err.message}`;
+    }
+  });
+  // Undo: served again, with its counts.
+  const restore = h('button', { type: 'button', id: 'restore', hidden: true }, 'Restore this resource');
+  restore.addEventListener('click', async () => {
+    try {
+      await api(`/v1/admin/resources/${encodeURIComponent(id)}/restore`, { method: 'POST' });
+      retireStatus.textContent = 'Restored: partner pages show it again.';
+      restore.hidden = true;
+      retire.hidden = false;
+      retire.focus();
+    } catch (err) {
+      retireStatus.textContent = `Not restored: ${err.message}`;
     }
   });
 
@@ -1030,7 +1045,7 @@ function editor(id, doc) {
   return h('section', { 'aria-labelledby': 'res-edit' },
     h('h2', { id: 'res-edit', text: 'Edit' }), version, form,
     h('h2', { text: 'Retire' }), h('p', { class: 'note', text: 'Retiring takes the resource off every partner page.' }),
-    retire, retireStatus);
+    retire, restore, retireStatus);
 }
 
 // ---- Moderation ------------------------------------------------------------------------------------
