@@ -3,10 +3,12 @@
 use anyhow::Context;
 use casm_feed::config::Cidr;
 use casm_feed::counts::CountRow;
+use casm_feed::series::{self, SeriesParams};
 use casm_feed::store::{Backend, Partner, Store, COUNTER_COLUMNS};
 use casm_feed::{visitor::VisitorKey, AppState, Config};
 use casm_model::{validate, Catalogue};
 use clap::{Parser, Subcommand};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -88,8 +90,33 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Print counts per partner and resource.
-    Stats,
+    /// Print counts per partner and resource; with --csv, one counter per UTC day as
+    /// `GET /v1/admin/export.csv` sends it.
+    Stats {
+        /// Print the series as CSV (`day,<group>,<metric>`), the same file the admin
+        /// export gives.
+        #[arg(long)]
+        csv: bool,
+        /// First day, YYYY-MM-DD (UTC; default: 30 days ending on --to).
+        #[arg(long, requires = "csv")]
+        from: Option<String>,
+        /// Last day, inclusive (default: today, UTC). At most 366 days in all.
+        #[arg(long, requires = "csv")]
+        to: Option<String>,
+        /// The counter: helpful_votes, page_views (default), pages_emailed,
+        /// metacard_views, attachments_downloaded or videos_downloaded.
+        #[arg(long, requires = "csv")]
+        metric: Option<String>,
+        /// One series per partner or per resource.
+        #[arg(long, requires = "csv", value_parser = ["partner", "resource"])]
+        by: Option<String>,
+        /// Only this resource's numbers.
+        #[arg(long, requires = "csv")]
+        resource: Option<String>,
+        /// Only this partner's numbers.
+        #[arg(long, requires = "csv")]
+        partner: Option<String>,
+    },
     /// Print "Submit your comments" messages for moderation, newest first.
     Feedback {
         /// Only this resource's messages.
@@ -200,20 +227,12 @@ fn check_origin(origin: &str) -> anyhow::Result<()> {
     }
 }
 
-/// `2026-11-27T10:00:00Z` for Unix seconds (days-to-civil, Howard Hinnant's algorithm).
+/// `2026-11-27T10:00:00Z` for Unix seconds.
 fn utc_timestamp(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{}T{:02}:{:02}:{:02}Z",
+        series::iso_date(days),
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
@@ -305,7 +324,36 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("token {name} revoked");
             }
         },
-        Command::Stats => {
+        Command::Stats {
+            csv: true,
+            from,
+            to,
+            metric,
+            by,
+            resource,
+            partner,
+        } => {
+            let params = SeriesParams {
+                from,
+                to,
+                metric,
+                by,
+                resource,
+                partner,
+            };
+            let titles: HashMap<String, String> = store
+                .load_catalogue()
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r.title))
+                .collect();
+            let query = params
+                .series(casm_feed::writer::utc_day(), |id| titles.contains_key(id))
+                .map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let export = series::export(&store, &query, |id| titles.get(id).cloned()).await?;
+            print!("{}", export.csv);
+        }
+        Command::Stats { csv: false, .. } => {
             let counts = store.load_counts().await?;
             let mut rows: Vec<(&String, &String, &CountRow)> = counts
                 .by_partner
