@@ -193,7 +193,10 @@ impl SeriesParams {
         let date = |field: &str, value: &Option<String>| match value.as_deref() {
             None => Ok(None),
             Some(v) => parse_date(v).map(Some).ok_or_else(|| {
-                bad(field, format!("{field} must be a date as YYYY-MM-DD, not '{v}'"))
+                bad(
+                    field,
+                    format!("{field} must be a date as YYYY-MM-DD, not '{v}'"),
+                )
             }),
         };
         let from = date("from", &self.from)?;
@@ -301,10 +304,7 @@ pub async fn export(
 ) -> Result<Export, StoreError> {
     let series = store.series(query, title).await?;
     Ok(Export {
-        file_name: format!(
-            "casm-{}-{}-{}.csv",
-            series.metric, series.from, series.to
-        ),
+        file_name: format!("casm-{}-{}-{}.csv", series.metric, series.from, series.to),
         csv: to_csv(&series),
     })
 }
@@ -359,22 +359,36 @@ mod tests {
         assert_eq!((q.metric, q.by), (Counter::PageViews, None));
         let f = params(&[("to", "2026-03-01")]).filter(today, any).unwrap();
         assert_eq!(iso_date(f.from), "2026-01-31");
-        let f = params(&[("from", "2026-11-20")]).filter(today, any).unwrap();
+        let f = params(&[("from", "2026-11-20")])
+            .filter(today, any)
+            .unwrap();
         assert_eq!(iso_date(f.to), "2026-11-30");
         let f = params(&[("from", "2026-01-01"), ("to", "2026-01-01")])
             .filter(today, any)
             .unwrap();
-        assert_eq!((f.days(), iso_date(f.previous().from)), (1, "2025-12-31".into()));
+        assert_eq!(
+            (f.days(), iso_date(f.previous().from)),
+            (1, "2025-12-31".into())
+        );
         let f = params(&[("from", "2024-01-01"), ("to", "2024-12-31")])
             .filter(today, any)
             .unwrap();
         assert_eq!(f.days(), 366);
         let p = f.previous();
-        assert_eq!((iso_date(p.from), iso_date(p.to)), ("2022-12-31".into(), "2023-12-31".into()));
+        assert_eq!(
+            (iso_date(p.from), iso_date(p.to)),
+            ("2022-12-31".into(), "2023-12-31".into())
+        );
 
         let field = |pairs: &[(&str, &str)]| params(pairs).series(today, any).unwrap_err().field;
-        assert_eq!(field(&[("from", "2024-01-01"), ("to", "2025-01-01")]), "from");
-        assert_eq!(field(&[("from", "2026-11-02"), ("to", "2026-11-01")]), "from");
+        assert_eq!(
+            field(&[("from", "2024-01-01"), ("to", "2025-01-01")]),
+            "from"
+        );
+        assert_eq!(
+            field(&[("from", "2026-11-02"), ("to", "2026-11-01")]),
+            "from"
+        );
         assert_eq!(field(&[("from", "yesterday")]), "from");
         assert_eq!(field(&[("to", "2026-02-30")]), "to");
         assert_eq!(field(&[("metric", "popularity_rank")]), "metric");
@@ -420,7 +434,11 @@ mod tests {
              2026-11-01,\"say \"\"hi\"\"\nthere\",0\r\n\
              2026-11-02,\"say \"\"hi\"\"\nthere\",-1\r\n"
         );
-        let all = Series { by: None, series: vec![], ..series };
+        let all = Series {
+            by: None,
+            series: vec![],
+            ..series
+        };
         assert_eq!(to_csv(&all), "day,all,page_views\r\n");
     }
 }

@@ -278,7 +278,10 @@ async fn writes_show_on_today_per_partner_and_resource_and_as_csv() {
     // Without --csv, `stats` prints what it always did.
     let out = common::casm_feed_cli(&server.database, &["stats"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("partner\tresource\thelpful_votes\t"), "{text}");
+    assert!(
+        text.starts_with("partner\tresource\thelpful_votes\t"),
+        "{text}"
+    );
     let out = common::casm_feed_cli(&server.database, &["stats", "--from", &from]);
     assert!(!out.status.success(), "--from needs --csv");
 
@@ -409,12 +412,7 @@ async fn bad_parameters_get_a_400_naming_them() {
     ];
     for route in ["series", "export.csv"] {
         for (query, field) in cases {
-            let res = get(
-                &server,
-                &format!("/v1/admin/{route}?{query}"),
-                Some(&staff),
-            )
-            .await;
+            let res = get(&server, &format!("/v1/admin/{route}?{query}"), Some(&staff)).await;
             assert_eq!(res.status(), 400, "{route}?{query}");
             let body: Value = res.json().await.unwrap();
             assert_eq!(body["error"]["field"], field, "{route}?{query}");
@@ -425,12 +423,7 @@ async fn bad_parameters_get_a_400_naming_them() {
         ("from=2025-01-01&to=2026-01-02", "from"),
         ("metric=page_views", "metric"),
     ] {
-        let res = get(
-            &server,
-            &format!("/v1/admin/summary?{query}"),
-            Some(&staff),
-        )
-        .await;
+        let res = get(&server, &format!("/v1/admin/summary?{query}"), Some(&staff)).await;
         assert_eq!(res.status(), 400, "summary?{query}");
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["error"]["field"], field, "summary?{query}");
@@ -448,7 +441,10 @@ async fn bad_parameters_get_a_400_naming_them() {
 }
 
 /// `SUM` of every counter per (resource, partner) of a table, rows of all zeros left out.
-async fn sums_by_resource_and_partner(database: &str, table: &str) -> Vec<(String, String, Vec<i64>)> {
+async fn sums_by_resource_and_partner(
+    database: &str,
+    table: &str,
+) -> Vec<(String, String, Vec<i64>)> {
     let columns = casm_feed::store::COUNTER_COLUMNS;
     let sums = columns
         .iter()
@@ -537,7 +533,10 @@ async fn daily_counters_add_up_to_partner_counters_and_the_backfill_rebuilds_the
     let staff = admin_token(&server, "ana", None).await;
     let s = get_json(
         &server,
-        &format!("/v1/admin/series?{}&metric=helpful_votes", last_three_days()),
+        &format!(
+            "/v1/admin/series?{}&metric=helpful_votes",
+            last_three_days()
+        ),
         &staff,
     )
     .await;

@@ -5,7 +5,9 @@
 use super::{load_partners, Backend, Store, StoreError};
 use crate::counts::{COUNTER_COLUMNS, MAINTAINED};
 use crate::series::{iso_date, Filter, GroupBy, SeriesQuery};
-use casm_model::wire::{CounterTotals, Period, Series, SeriesGroup, Summary, TopPartner, TopResource};
+use casm_model::wire::{
+    CounterTotals, Period, Series, SeriesGroup, Summary, TopPartner, TopResource,
+};
 use casm_model::{Counter, EventKind};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::{BTreeMap, HashMap};
