@@ -296,6 +296,89 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
+/// A counter's total over a period, by counter name (the names of
+/// [`crate::Counter::MAINTAINED`], every one present). Signed: helpful votes undone in a
+/// period count against the day of the undo, so a period can net fewer than zero.
+pub type CounterTotals = IdMap<i64>;
+
+/// An inclusive range of UTC days, as `YYYY-MM-DD`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+}
+
+/// `GET /v1/admin/series`: one counter per UTC day, for all of the numbers or per group.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Series {
+    /// First day, `YYYY-MM-DD` (UTC).
+    pub from: String,
+    /// Last day, inclusive.
+    pub to: String,
+    /// The counter, e.g. `page_views`.
+    pub metric: String,
+    /// `partner`, `resource`, or `None` for one series keyed `all`.
+    pub by: Option<String>,
+    /// Every day from `from` to `to`, in order; each group has one value per day.
+    pub days: Vec<String>,
+    /// Groups by total, highest first, then by key.
+    pub series: Vec<SeriesGroup>,
+}
+
+/// One group of a [`Series`]: a partner, a resource, or `all`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SeriesGroup {
+    /// The partner key, resource id, or `all`.
+    pub key: String,
+    /// The partner's name or the resource's title (the key when it has none).
+    pub name: String,
+    /// One per day of [`Series::days`]; 0 for a day without any.
+    pub values: Vec<i64>,
+    /// The sum of `values`.
+    pub total: i64,
+}
+
+/// `GET /v1/admin/summary`: a period's totals next to the previous period's (the same
+/// number of days just before), and what led it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Summary {
+    pub from: String,
+    pub to: String,
+    pub previous: Period,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    pub totals: CounterTotals,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    pub previous_totals: CounterTotals,
+    /// At most 10, by page views, then helpful votes, then id.
+    pub top_resources: Vec<TopResource>,
+    /// At most 10, in the same order; a partner token sees only its own.
+    pub top_partners: Vec<TopPartner>,
+}
+
+/// A resource in [`Summary::top_resources`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TopResource {
+    pub id: String,
+    pub title: String,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    pub totals: CounterTotals,
+}
+
+/// A partner in [`Summary::top_partners`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TopPartner {
+    pub key: String,
+    pub name: String,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    pub totals: CounterTotals,
+}
+
 #[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;

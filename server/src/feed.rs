@@ -283,20 +283,12 @@ pub fn timestamp_secs(ts: &str) -> i64 {
 }
 
 /// The RFC 3339 UTC timestamp (`2026-11-27T10:00:00Z`) of Unix seconds: how stored times
-/// are shown (days-to-civil, Howard Hinnant's algorithm). The inverse of [`timestamp_secs`].
+/// are shown. The inverse of [`timestamp_secs`].
 pub fn utc_timestamp(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{}T{:02}:{:02}:{:02}Z",
+        crate::series::iso_date(days),
         rem / 3600,
         rem % 3600 / 60,
         rem % 60

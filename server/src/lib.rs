@@ -14,6 +14,8 @@
 //!   answering each request only after its batch is durable.
 //! - [`feed`]: renders resources as JSON Feed 1.1 items ([`casm_model::wire`] types, which
 //!   every response body is built from), and bodies precompressed once.
+//! - [`series`]: numbers over time: the parameters of the admin series, summary and CSV
+//!   export (and `casm-feed stats --csv`), UTC day numbers as dates, the CSV form.
 //! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
 //! - [`http`]: the axum router: `/v1` API, `/v1/admin` (tokens, moderation), static
 //!   files, errors, rate limits.
@@ -29,6 +31,7 @@ pub mod counts;
 pub mod feed;
 pub mod http;
 pub mod live;
+pub mod series;
 pub mod store;
 pub mod visitor;
 pub mod webhook;

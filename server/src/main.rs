@@ -4,11 +4,13 @@ use anyhow::Context;
 use casm_feed::config::Cidr;
 use casm_feed::counts::CountRow;
 use casm_feed::feed::utc_timestamp;
+use casm_feed::series::{self, SeriesParams};
 use casm_feed::store::FeedbackFilter;
 use casm_feed::store::{Backend, Partner, Store, COUNTER_COLUMNS};
 use casm_feed::{visitor::VisitorKey, AppState, Config};
 use casm_model::{validate, Catalogue, FeedbackStatus};
 use clap::{Parser, Subcommand};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -94,8 +96,33 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Print counts per partner and resource.
-    Stats,
+    /// Print counts per partner and resource; with --csv, one counter per UTC day as
+    /// `GET /v1/admin/export.csv` sends it.
+    Stats {
+        /// Print the series as CSV (`day,<group>,<metric>`), the same file the admin
+        /// export gives.
+        #[arg(long)]
+        csv: bool,
+        /// First day, YYYY-MM-DD (UTC; default: 30 days ending on --to).
+        #[arg(long, requires = "csv")]
+        from: Option<String>,
+        /// Last day, inclusive (default: today, UTC). At most 366 days in all.
+        #[arg(long, requires = "csv")]
+        to: Option<String>,
+        /// The counter: helpful_votes, page_views (default), pages_emailed,
+        /// metacard_views, attachments_downloaded or videos_downloaded.
+        #[arg(long, requires = "csv")]
+        metric: Option<String>,
+        /// One series per partner or per resource.
+        #[arg(long, requires = "csv", value_parser = ["partner", "resource"])]
+        by: Option<String>,
+        /// Only this resource's numbers.
+        #[arg(long, requires = "csv")]
+        resource: Option<String>,
+        /// Only this partner's numbers.
+        #[arg(long, requires = "csv")]
+        partner: Option<String>,
+    },
     /// Print "Submit your comments" messages for moderation, newest first.
     Feedback {
         /// Only this resource's messages.
@@ -298,7 +325,36 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("token {name} revoked");
             }
         },
-        Command::Stats => {
+        Command::Stats {
+            csv: true,
+            from,
+            to,
+            metric,
+            by,
+            resource,
+            partner,
+        } => {
+            let params = SeriesParams {
+                from,
+                to,
+                metric,
+                by,
+                resource,
+                partner,
+            };
+            let titles: HashMap<String, String> = store
+                .load_catalogue()
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r.title))
+                .collect();
+            let query = params
+                .series(casm_feed::writer::utc_day(), |id| titles.contains_key(id))
+                .map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let export = series::export(&store, &query, |id| titles.get(id).cloned()).await?;
+            print!("{}", export.csv);
+        }
+        Command::Stats { csv: false, .. } => {
             let counts = store.load_counts().await?;
             let mut rows: Vec<(&String, &String, &CountRow)> = counts
                 .by_partner

@@ -144,9 +144,12 @@ async fn commit(
     conn: &mut sqlx::AnyConnection,
     writes: &[Write],
 ) -> Result<Vec<Applied>, sqlx::Error> {
+    // One time for the whole batch: its rows' `created_at` and its daily counts agree on
+    // the day, even across midnight.
+    let now = store::now_secs();
     let mut tx = conn.begin().await?;
-    let results = store::apply_batch(&mut tx, writes).await?;
-    let mut deltas = store::Deltas::default();
+    let results = store::apply_batch_at(&mut tx, writes, now).await?;
+    let mut deltas = store::Deltas::new(now);
     for applied in &results {
         if let Applied::Changed(change) = applied {
             deltas.add(change);

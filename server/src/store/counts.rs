@@ -1,9 +1,10 @@
 //! The maintained counters: loading them, and summing a batch's changes into them.
 
 use super::load_partners;
+use super::writes::placeholders;
 use crate::counts::{Change, CountRow, Counts, COUNTER_COLUMNS, MAINTAINED};
 use sqlx::{AnyConnection, Row};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 fn count_row(row: &sqlx::any::AnyRow) -> Result<CountRow, sqlx::Error> {
     let mut out: CountRow = [0; MAINTAINED];
@@ -54,20 +55,41 @@ pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error
     Ok(counts)
 }
 
-/// Counter changes of one batch, summed per (partner, resource) and per link, so a batch
-/// of a hundred votes on one resource updates its counter row once.
-#[derive(Default)]
+/// Counter changes of one batch, summed per (partner, resource), per link, and per (day,
+/// resource, partner), so a batch of a hundred votes on one resource updates its counter
+/// row once.
 pub struct Deltas {
     partners: HashMap<(String, String), [i64; MAINTAINED]>,
     links: HashMap<(String, String), i64>,
+    /// The batch's UTC day number, and its changes by (resource, partner) for
+    /// `daily_counters` (ordered, so concurrent writers lock rows in one order).
+    day: i64,
+    daily: BTreeMap<(String, String), [i64; MAINTAINED]>,
 }
 
 impl Deltas {
+    /// No changes yet, for a batch whose rows are stamped `now` (Unix seconds): its
+    /// changes are counted on that time's UTC day.
+    pub fn new(now: i64) -> Self {
+        Deltas {
+            partners: HashMap::new(),
+            links: HashMap::new(),
+            day: now.div_euclid(86_400),
+            daily: BTreeMap::new(),
+        }
+    }
+
     /// Adds one committed change.
+    ///
+    /// An undone helpful vote (delta -1) is subtracted on the batch's day, the day of the
+    /// undo, not the day the vote was cast: daily votes are net votes of that day.
     pub fn add(&mut self, change: &Change) {
         let (resource, partner, column, delta) = change.column_delta();
         self.partners
             .entry((partner.to_owned(), resource.to_owned()))
+            .or_default()[column] += delta;
+        self.daily
+            .entry((resource.to_owned(), partner.to_owned()))
             .or_default()[column] += delta;
         if let Change::Event {
             link: Some(link), ..
@@ -104,6 +126,7 @@ pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(
         }
         q.execute(&mut *conn).await?;
     }
+    apply_daily(conn, deltas).await?;
     for ((resource, link), n) in &deltas.links {
         sqlx::query(
             "INSERT INTO link_counters (resource_id, link_id, downloads) VALUES ($1, $2, $3) \
@@ -115,6 +138,41 @@ pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(
         .bind(*n)
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+/// Most `daily_counters` rows one statement upserts (9 values each, well under every
+/// database's limit on bound values).
+const DAILY_ROWS_PER_STATEMENT: usize = 200;
+
+/// Adds a batch's changes to its day's `daily_counters` rows, with multi-row upserts.
+async fn apply_daily(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(), sqlx::Error> {
+    let rows: Vec<_> = deltas
+        .daily
+        .iter()
+        .filter(|(_, d)| d.iter().any(|n| *n != 0))
+        .collect();
+    let columns = COUNTER_COLUMNS.join(", ");
+    let set = COUNTER_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = daily_counters.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for chunk in rows.chunks(DAILY_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO daily_counters (day, resource_id, partner, {columns}) VALUES {} \
+             ON CONFLICT (day, resource_id, partner) DO UPDATE SET {set}",
+            placeholders(chunk.len(), 3 + MAINTAINED)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((resource, partner), d) in chunk {
+            q = q.bind(deltas.day).bind(resource).bind(partner);
+            for v in d.iter() {
+                q = q.bind(*v);
+            }
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

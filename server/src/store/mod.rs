@@ -1,20 +1,23 @@
 //! The database behind one small interface: SQLite (default) or PostgreSQL, chosen by URL.
 //!
-//! Reads at request time never come here: the service loads everything into
+//! Public reads never come here: the service loads everything into
 //! [`crate::live::Live`] at start. The store is written by the writer task
 //! ([`crate::writer`]) and by `import`; the admin routes read and moderate through it
-//! (tokens, feedback).
+//! (tokens, feedback, and the numbers over time in `daily_counters`: [`Store::series`],
+//! [`Store::summary`]).
 
 mod counts;
 mod moderation;
+mod series;
 mod tokens;
 mod writes;
 
 pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
 pub use counts::{apply_deltas, load_counts, Deltas};
 pub use moderation::{Feedback, FeedbackFilter};
+pub use series::backfill_sql;
 pub use tokens::{token_hash, StoredToken, TokenInfo};
-pub use writes::{apply, apply_batch, expire, Applied, Write};
+pub use writes::{apply, apply_at, apply_batch, apply_batch_at, expire, Applied, Write};
 
 use casm_model::{Catalogue, Resource};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -109,6 +112,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
+        series::run_pending_backfills(&pool, backend).await?;
         Ok(Store { pool, backend })
     }
 

@@ -51,9 +51,20 @@ pub enum Applied {
 }
 
 /// Writes the rows of one vote, event or feedback on `conn`, which the caller has put in a
-/// transaction; counters are updated once per batch by [`super::apply_deltas`].
+/// transaction; counters are updated once per batch by [`super::apply_deltas`]. Stamped
+/// with the time now; see [`apply_at`].
 pub async fn apply(conn: &mut AnyConnection, write: &Write) -> Result<Applied, sqlx::Error> {
-    let now = now_secs();
+    apply_at(conn, write, now_secs()).await
+}
+
+/// [`apply`] with the time (Unix seconds) the rows are stamped with. The writer stamps a
+/// whole batch with one time, and files its counter changes under that time's UTC day
+/// (`daily_counters`), so a row's `created_at` and its daily count always agree on the day.
+pub async fn apply_at(
+    conn: &mut AnyConnection,
+    write: &Write,
+    now: i64,
+) -> Result<Applied, sqlx::Error> {
     match write {
         Write::Vote {
             resource,
@@ -217,7 +228,7 @@ pub async fn expire(
 }
 
 /// `($1, $2, …), ($k+1, …)`: placeholders for `rows` rows of `width` values.
-fn placeholders(rows: usize, width: usize) -> String {
+pub(super) fn placeholders(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| {
             let row: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
@@ -252,6 +263,15 @@ pub async fn apply_batch(
     conn: &mut AnyConnection,
     writes: &[Write],
 ) -> Result<Vec<Applied>, sqlx::Error> {
+    apply_batch_at(conn, writes, now_secs()).await
+}
+
+/// [`apply_batch`] with every write stamped with `now` (Unix seconds), as [`apply_at`].
+pub async fn apply_batch_at(
+    conn: &mut AnyConnection,
+    writes: &[Write],
+    now: i64,
+) -> Result<Vec<Applied>, sqlx::Error> {
     let mut keys = std::collections::HashSet::new();
     let repeats = writes
         .iter()
@@ -260,18 +280,17 @@ pub async fn apply_batch(
     if repeats || writes.len() < 2 {
         let mut out = Vec::with_capacity(writes.len());
         for write in writes {
-            out.push(apply(conn, write).await?);
+            out.push(apply_at(conn, write, now).await?);
         }
         return Ok(out);
     }
-    let now = now_secs();
     let mut out = vec![Applied::Unchanged; writes.len()];
     add_votes(conn, writes, &mut out, now).await?;
     remove_votes(conn, writes, &mut out).await?;
     record_events(conn, writes, &mut out, now).await?;
     for (i, write) in writes.iter().enumerate() {
         if let Write::Feedback { .. } = write {
-            out[i] = apply(conn, write).await?;
+            out[i] = apply_at(conn, write, now).await?;
         }
     }
     Ok(out)
@@ -391,7 +410,7 @@ async fn add_votes(
                     .execute(&mut *conn)
                     .await?;
             }
-            out[i] = apply(conn, &writes[i]).await?;
+            out[i] = apply_at(conn, &writes[i], now).await?;
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 //! it with [`Scope::staff`] or [`Scope::partner_filter`].
 
 mod feedback;
+mod series;
 
 use super::error::ApiError;
 use crate::store::token_hash;
@@ -128,6 +129,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/v1/admin/whoami", get(whoami))
         .merge(feedback::router())
+        .merge(series::router())
         .route_layer(middleware::from_fn_with_state(state, authenticate))
 }
 
