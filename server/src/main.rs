@@ -3,7 +3,7 @@
 use anyhow::Context;
 use casm_feed::config::Cidr;
 use casm_feed::counts::CountRow;
-use casm_feed::store::{Backend, Partner, Store, COUNTER_COLUMNS};
+use casm_feed::store::{parse_catalogue, utc_timestamp, Backend, Partner, Store, COUNTER_COLUMNS};
 use casm_feed::{visitor::VisitorKey, AppState, Config};
 use casm_model::{validate, Catalogue};
 use clap::{Parser, Subcommand};
@@ -77,6 +77,11 @@ enum Command {
         /// one PostgreSQL (default: 0 = never on SQLite, 2 on PostgreSQL).
         #[arg(long, env = "CASM_REFRESH_SECS")]
         refresh_secs: Option<u64>,
+        /// Seconds between checks of the catalogue version in the database, so a
+        /// `casm-feed import` (or another instance's console) is served without a restart
+        /// (0: never; the admin API's own changes are served at once).
+        #[arg(long, env = "CASM_CATALOGUE_REFRESH_SECS", default_value_t = 5)]
+        catalogue_refresh_secs: u64,
     },
     /// Manage the partner sites allowed to send votes and events.
     Partner {
@@ -96,21 +101,24 @@ enum Command {
         #[arg(long)]
         resource: Option<String>,
     },
-    /// Validate FILE and add or replace its resources, all or nothing.
+    /// Validate FILE and add or replace its resources, all or nothing, as the file gives
+    /// them (versions included). A running service picks the change up within its
+    /// catalogue refresh interval. Retired resources stay retired.
     Import { file: PathBuf },
-    /// Write the catalogue in the import format to standard output.
+    /// Write the catalogue in the import format to standard output, retired resources
+    /// included (listed on standard error: retirement is not part of the file).
     Export,
+    /// Write a consistent copy of the SQLite database to FILE while the service runs
+    /// (`VACUUM INTO`); never overwrites. On PostgreSQL use `pg_dump -Fc`.
+    Backup { file: PathBuf },
 }
 
 fn read_catalogue(path: &std::path::Path) -> anyhow::Result<Catalogue> {
     let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let de = &mut serde_json::Deserializer::from_slice(&text);
-    let catalogue: Catalogue = serde_path_to_error::deserialize(de).map_err(|e| {
-        anyhow::anyhow!("{}: invalid at {}: {}", path.display(), e.path(), e.inner())
-    })?;
-    validate::catalogue(&catalogue)
-        .map_err(|e| anyhow::anyhow!("{}: invalid at {}", path.display(), e))?;
-    Ok(catalogue)
+    parse_catalogue(&text).map_err(|e| match e.path.as_str() {
+        "" => anyhow::anyhow!("{}: {}", path.display(), e.message),
+        _ => anyhow::anyhow!("{}: invalid at {}", path.display(), e),
+    })
 }
 
 #[derive(Subcommand)]
@@ -198,26 +206,6 @@ fn check_origin(origin: &str) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("origin '{origin}' must be scheme://host[:port|:*] with no path")
     }
-}
-
-/// `2026-11-27T10:00:00Z` for Unix seconds (days-to-civil, Howard Hinnant's algorithm).
-fn utc_timestamp(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 #[tokio::main]
@@ -351,6 +339,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Export => {
             let catalogue = store.export().await?;
             println!("{}", serde_json::to_string_pretty(&catalogue)?);
+            let retired = store.retired().await?;
+            if !retired.is_empty() {
+                eprintln!(
+                    "exported {} resources; {} of them retired (importing this file into \
+                     another database serves them): {}",
+                    catalogue.resources.len(),
+                    retired.len(),
+                    retired.join(", ")
+                );
+            }
+        }
+        Command::Backup { file } => {
+            store.backup(&file).await?;
+            eprintln!("backed up {} to {}", cli.database, file.display());
         }
         Command::Serve {
             listen,
@@ -368,6 +370,7 @@ async fn main() -> anyhow::Result<()> {
             trusted_proxy,
             request_timeout_secs,
             refresh_secs,
+            catalogue_refresh_secs,
         } => {
             if demo && store.is_empty().await? {
                 let catalogue = read_catalogue(&demo_file)?;
@@ -405,6 +408,8 @@ async fn main() -> anyhow::Result<()> {
             config.refresh = Some(refresh_secs.unwrap_or(default_refresh))
                 .filter(|s| *s > 0)
                 .map(Duration::from_secs);
+            config.catalogue_refresh =
+                Some(Duration::from_secs(catalogue_refresh_secs)).filter(|d| !d.is_zero());
             let state = AppState::start(config, store.clone(), visitors).await?;
             // Tests and scripts read this line to learn the port.
             println!("listening on {public_url}");
@@ -437,12 +442,6 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_timestamps_from_unix_seconds() {
-        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_timestamp(1_330_541_220), "2012-02-29T18:47:00Z");
-    }
 
     #[test]
     fn origins_are_scheme_host_and_port_only() {

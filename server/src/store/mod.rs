@@ -4,11 +4,16 @@
 //! [`crate::live::Live`] at start. The store is written by the writer task
 //! ([`crate::writer`]) and by `import`.
 
+mod catalogue;
 mod counts;
 mod tokens;
 mod writes;
 
 pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
+pub use catalogue::{
+    catalogue_version, load_live_catalogue, next_version, parse_catalogue, LiveCatalogue,
+    Published, StoredResource,
+};
 pub use counts::{apply_deltas, load_counts, Deltas};
 pub use tokens::{token_hash, StoredToken, TokenInfo};
 pub use writes::{apply, apply_batch, expire, Applied, Write};
@@ -48,6 +53,12 @@ pub enum StoreError {
     },
     #[error("creating the database folder: {0}")]
     Io(#[from] std::io::Error),
+    /// A published resource or catalogue breaks a rule of [`casm_model::validate`].
+    #[error("invalid at {0}")]
+    Invalid(casm_model::ValidationError),
+    /// `backup` on PostgreSQL, or to a file that exists.
+    #[error("{0}")]
+    Backup(String),
 }
 
 /// Current time as Unix seconds, the form timestamps are stored in.
@@ -56,6 +67,26 @@ pub fn now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// `2026-11-27T10:00:00Z` for Unix seconds (days-to-civil, Howard Hinnant's algorithm).
+pub fn utc_timestamp(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 impl Store {
@@ -121,7 +152,7 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    /// Every resource, in catalogue order.
+    /// Every resource, retired ones included, in catalogue order.
     pub async fn load_catalogue(&self) -> Result<Vec<Resource>, StoreError> {
         let rows = sqlx::query("SELECT id, doc FROM resources ORDER BY position, id")
             .fetch_all(&self.pool)
@@ -211,9 +242,15 @@ impl Store {
     }
 
     /// Adds or replaces every resource of an already validated catalogue, in one
-    /// transaction: a failure leaves the database as it was. Counts are kept.
+    /// transaction: a failure leaves the database as it was. Resources are stored as the
+    /// file gives them (version and dates included: this is the loader for migrations and
+    /// restores; `POST /v1/admin/import` versions them). Counts and retirement are kept.
+    /// Running services see the change within their catalogue refresh interval.
     pub async fn import(&self, catalogue: &Catalogue) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE catalogue_state SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let now = now_secs();
         for (position, resource) in catalogue.resources.iter().enumerate() {
             let doc = serde_json::to_string(resource).map_err(|source| StoreError::Corrupt {
@@ -236,7 +273,35 @@ impl Store {
         Ok(catalogue.resources.len())
     }
 
-    /// The catalogue in the import format.
+    /// Writes a consistent copy of a SQLite database to `path` with `VACUUM INTO`, while
+    /// the service keeps serving (it reads one snapshot; writers are not blocked). Refuses
+    /// an existing file, and PostgreSQL (use `pg_dump`).
+    pub async fn backup(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Backup(
+                "backup copies SQLite databases only; on PostgreSQL use \
+                 `pg_dump -Fc -f FILE DATABASE-URL` and `pg_restore -d DATABASE-URL FILE`"
+                    .into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Backup(format!(
+                "{} exists; backup never overwrites a file",
+                path.display()
+            )));
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Backup(format!("{} is not UTF-8", path.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The catalogue in the import format, retired resources included (retirement is
+    /// kept in the database, not in the file; see [`Store::retired`]).
     pub async fn export(&self) -> Result<Catalogue, StoreError> {
         Ok(Catalogue::new(self.load_catalogue().await?))
     }
