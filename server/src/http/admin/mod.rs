@@ -6,6 +6,8 @@
 //! Each area is a module with a `router()`; handlers take `Extension<Scope>` and check
 //! it with [`Scope::staff`] or [`Scope::partner_filter`].
 
+mod resources;
+
 use super::error::ApiError;
 use crate::store::token_hash;
 use crate::AppState;
@@ -125,6 +127,7 @@ async fn whoami(Extension(scope): Extension<Scope>) -> Json<WhoAmI> {
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/v1/admin/whoami", get(whoami))
+        .merge(resources::router())
         .route_layer(middleware::from_fn_with_state(state, authenticate))
 }
 
