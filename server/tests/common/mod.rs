@@ -37,6 +37,8 @@ pub struct Options {
     pub request_timeout: std::time::Duration,
     pub www: Option<PathBuf>,
     pub pkg: Option<PathBuf>,
+    /// How often the server checks the catalogue version in the database.
+    pub catalogue_refresh: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             request_timeout: std::time::Duration::from_secs(10),
             www: None,
             pkg: None,
+            catalogue_refresh: Some(std::time::Duration::from_secs(5)),
         }
     }
 }
@@ -150,6 +153,7 @@ impl TestServer {
         config.request_timeout = options.request_timeout;
         config.www_dir = options.www.unwrap_or_else(|| dir.path().join("www"));
         config.pkg_dir = options.pkg.unwrap_or_else(|| dir.path().join("pkg"));
+        config.catalogue_refresh = options.catalogue_refresh;
         let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
             .await
             .unwrap();
