@@ -29,6 +29,11 @@ pub struct Config {
     /// How often counts are re-read from the database (for several instances on one
     /// PostgreSQL); `None` for a single instance.
     pub refresh: Option<Duration>,
+    /// How often the catalogue version in the database is checked, to serve catalogue
+    /// changes made by another process (`casm-feed import`, another instance) without a
+    /// restart; `None` for never. Changes made through this instance's admin API are
+    /// served at once either way.
+    pub catalogue_refresh: Option<Duration>,
     /// Longest time a request may take, body included.
     pub request_timeout: Duration,
     /// Where each new feedback message is POSTed ([`crate::webhook`]); `None` for nowhere.
@@ -51,6 +56,7 @@ impl Config {
             count_headless: false,
             trusted_proxies: Vec::new(),
             refresh: None,
+            catalogue_refresh: Some(Duration::from_secs(5)),
             request_timeout: Duration::from_secs(10),
             webhook_url: None,
             webhook_backoff: Duration::from_secs(1),

@@ -70,12 +70,19 @@ impl AppState {
             Some(url) => webhook::Webhook::spawn(url, config.webhook_backoff)?,
             None => webhook::Webhook::disabled(),
         };
-        let catalogue = store.load_catalogue().await?;
+        let catalogue = store.live_catalogue().await?;
         let counts = store.load_counts().await?;
-        let live = Arc::new(live::Live::new(catalogue, counts, &config.public_url));
+        let live = Arc::new(live::Live::with_catalogue(
+            catalogue.version,
+            catalogue.resources,
+            catalogue.retired,
+            counts,
+            &config.public_url,
+        ));
         let upkeep = writer::Upkeep {
             refresh: config.refresh,
             view_window: config.view_window.as_secs() as i64,
+            catalogue_refresh: config.catalogue_refresh,
         };
         let writer = writer::spawn(store.clone(), live.clone(), upkeep).await?;
         let limiter = Arc::new(http::ratelimit::RateLimiter::new(

@@ -1,12 +1,15 @@
 //! The in-memory copy of the catalogue and counts that every GET is served from.
 //!
 //! Locks are std `Mutex`/`RwLock`, not tokio's: they are held for microseconds and never
-//! across an `.await`.
+//! across an `.await`. The catalogue is an `Arc` swapped whole under a write lock
+//! ([`Live::replace_catalogue`]); readers clone the `Arc` and let go of the lock, so a
+//! request sees one catalogue from start to end. Lock order: counts, then catalogue,
+//! then feed cache.
 
 use crate::counts::{Change, CountRow, Counts, LiveCounts, Partner, MAINTAINED};
 use crate::feed::{self, Encoded, FeedQuery};
 use casm_model::{rank, wire, Baseline, Counter, Counters, RankedScore, Resource, Sort};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Baseline plus live counts: the maintained counters of [`Counters`].
@@ -39,24 +42,29 @@ struct FeedCache {
     /// Feed pages depend on the catalogue and the popularity order; any change to either
     /// empties the cache.
     pages: HashMap<FeedQuery, Arc<Encoded>>,
+    /// Counts the emptyings: a page built while one happened is served but not kept, so
+    /// a page of the old catalogue or order never outlives the change.
+    generation: u64,
 }
 
-/// Most feed pages kept; each distinct query is one entry.
-const FEED_CACHE_MAX: usize = 512;
+impl FeedCache {
+    fn clear(&mut self) {
+        self.pages.clear();
+        self.generation += 1;
+    }
+}
 
-/// The service's memory: catalogue, counts, ranks, rendered feed pages.
-pub struct Live {
-    public_url: String,
+/// One catalogue as served: its resources with their rendered items, and the retired ids.
+struct Snapshot {
+    /// The store's catalogue version it was loaded at (0 when built from a list).
+    version: i64,
     entries: Vec<Arc<Entry>>,
     index: HashMap<String, usize>,
-    counts: Mutex<CountTable>,
-    feed_cache: RwLock<FeedCache>,
-    partners: RwLock<Vec<Partner>>,
+    retired: HashSet<String>,
 }
 
-impl Live {
-    /// Builds the memory from what the store holds.
-    pub fn new(resources: Vec<Resource>, counts: Counts, public_url: &str) -> Self {
+impl Snapshot {
+    fn new(version: i64, resources: Vec<Resource>, retired: Vec<String>, public_url: &str) -> Self {
         let entries: Vec<Arc<Entry>> = resources
             .into_iter()
             .map(|resource| {
@@ -69,10 +77,50 @@ impl Live {
             .enumerate()
             .map(|(i, e)| (e.resource.id.clone(), i))
             .collect();
-        let me = Live {
-            public_url: public_url.to_owned(),
+        Snapshot {
+            version,
             entries,
             index,
+            retired: retired.into_iter().collect(),
+        }
+    }
+
+    fn entry(&self, id: &str) -> Option<&Arc<Entry>> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+}
+
+/// Most feed pages kept; each distinct query is one entry.
+const FEED_CACHE_MAX: usize = 512;
+
+/// The service's memory: catalogue, counts, ranks, rendered feed pages.
+pub struct Live {
+    public_url: String,
+    catalogue: RwLock<Arc<Snapshot>>,
+    counts: Mutex<CountTable>,
+    feed_cache: RwLock<FeedCache>,
+    partners: RwLock<Vec<Partner>>,
+}
+
+impl Live {
+    /// Builds the memory from resources that are all served.
+    pub fn new(resources: Vec<Resource>, counts: Counts, public_url: &str) -> Self {
+        Self::with_catalogue(0, resources, Vec::new(), counts, public_url)
+    }
+
+    /// Builds the memory from what the store holds: the catalogue at `version`, the
+    /// served resources, the retired ids, the counts.
+    pub fn with_catalogue(
+        version: i64,
+        resources: Vec<Resource>,
+        retired: Vec<String>,
+        counts: Counts,
+        public_url: &str,
+    ) -> Self {
+        let snapshot = Snapshot::new(version, resources, retired, public_url);
+        let me = Live {
+            public_url: public_url.to_owned(),
+            catalogue: RwLock::new(Arc::new(snapshot)),
             counts: Mutex::new(CountTable {
                 live: counts.resources,
                 by_partner: counts.by_partner,
@@ -81,50 +129,100 @@ impl Live {
             }),
             feed_cache: RwLock::new(FeedCache {
                 pages: HashMap::new(),
+                generation: 0,
             }),
             partners: RwLock::new(counts.partners),
         };
         {
             let mut table = me.counts.lock().unwrap_or_else(|p| p.into_inner());
-            me.rerank(&mut table);
+            me.rerank(&me.snapshot(), &mut table);
         }
         me
     }
 
-    /// The resource with this id.
-    pub fn entry(&self, id: &str) -> Option<&Arc<Entry>> {
-        self.index.get(id).map(|&i| &self.entries[i])
+    /// The catalogue now served; the lock is let go at once.
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.catalogue
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
-    /// Number of resources.
+    /// Replaces the catalogue with the one the store holds at `version` (its served
+    /// resources and its retired ids), reranks, and empties the feed cache, so the next
+    /// request sees the new catalogue and new ETags. A catalogue older than the one
+    /// served is ignored (two reloads racing); returns whether it was taken.
+    pub fn replace_catalogue(
+        &self,
+        version: i64,
+        resources: Vec<Resource>,
+        retired: Vec<String>,
+    ) -> bool {
+        // Rendering happens before any lock is taken.
+        let snapshot = Arc::new(Snapshot::new(version, resources, retired, &self.public_url));
+        let mut table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        {
+            let mut current = self.catalogue.write().unwrap_or_else(|p| p.into_inner());
+            if version < current.version {
+                return false;
+            }
+            *current = snapshot.clone();
+        }
+        self.rerank(&snapshot, &mut table);
+        drop(table);
+        self.feed_cache
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        true
+    }
+
+    /// The store's catalogue version the served catalogue was loaded at.
+    pub fn catalogue_version(&self) -> i64 {
+        self.snapshot().version
+    }
+
+    /// The served resource with this id (not a retired one).
+    pub fn entry(&self, id: &str) -> Option<Arc<Entry>> {
+        self.snapshot().entry(id).cloned()
+    }
+
+    /// Whether `id` is a retired resource (answered with 410).
+    pub fn is_retired(&self, id: &str) -> bool {
+        self.snapshot().retired.contains(id)
+    }
+
+    /// Number of served resources.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.snapshot().entries.len()
     }
 
-    /// Whether the catalogue is empty.
+    /// Whether no resource is served.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.snapshot().entries.is_empty()
     }
 
     /// Baseline + live counts, derived counters and rank of one resource.
     pub fn counters(&self, id: &str) -> Option<Counters> {
-        let entry = self.entry(id)?;
         let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        Some(self.counters_of(entry, &table))
+        let snapshot = self.snapshot();
+        let entry = snapshot.entry(id)?;
+        Some(Self::counters_of(&snapshot, entry, &table))
     }
 
-    /// Counters of several resources under one lock; unknown ids are left out.
+    /// Counters of several resources under one lock; unknown and retired ids are left out.
     pub fn stats<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, Counters> {
         let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let snapshot = self.snapshot();
         ids.into_iter()
             .filter_map(|id| {
-                let entry = self.entry(id)?;
-                Some((id.to_owned(), self.counters_of(entry, &table)))
+                let entry = snapshot.entry(id)?;
+                Some((id.to_owned(), Self::counters_of(&snapshot, entry, &table)))
             })
             .collect()
     }
 
-    fn counters_of(&self, entry: &Entry, table: &CountTable) -> Counters {
+    fn counters_of(snapshot: &Snapshot, entry: &Entry, table: &CountTable) -> Counters {
         let r = &entry.resource;
         let live = table.live.get(&r.id);
         let links = r
@@ -142,7 +240,7 @@ impl Live {
         Counters {
             relationships_and_highlights: r.relationships_and_highlights(),
             popularity_rank: table.ranks.get(&r.id).copied().unwrap_or(0),
-            popularity_total: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
+            popularity_total: u32::try_from(snapshot.entries.len()).unwrap_or(u32::MAX),
             links,
             ..totals(&r.baseline, live)
         }
@@ -182,9 +280,9 @@ impl Live {
                     .or_default() += 1;
             }
         }
-        if self.rerank(&mut table) {
+        if self.rerank(&self.snapshot(), &mut table) {
             let mut cache = self.feed_cache.write().unwrap_or_else(|p| p.into_inner());
-            cache.pages.clear();
+            cache.clear();
         }
     }
 
@@ -200,11 +298,10 @@ impl Live {
         let mut table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         table.live = counts.resources;
         table.by_partner = counts.by_partner;
-        if self.rerank(&mut table) {
+        if self.rerank(&self.snapshot(), &mut table) {
             self.feed_cache
                 .write()
                 .unwrap_or_else(|p| p.into_inner())
-                .pages
                 .clear();
         }
     }
@@ -228,9 +325,9 @@ impl Live {
         table.by_partner.get(id).cloned().unwrap_or_default()
     }
 
-    /// Recomputes ranks; returns whether the order changed.
-    fn rerank(&self, table: &mut CountTable) -> bool {
-        let scores: Vec<(String, u64)> = self
+    /// Recomputes ranks of `snapshot`'s resources; returns whether the order changed.
+    fn rerank(&self, snapshot: &Snapshot, table: &mut CountTable) -> bool {
+        let scores: Vec<(String, u64)> = snapshot
             .entries
             .iter()
             .map(|e| (e.resource.id.clone(), Self::score_of(e, table)))
@@ -259,17 +356,20 @@ impl Live {
         if query.q.is_some() {
             return Arc::new(self.build_feed_page(query));
         }
-        if let Some(page) = self
-            .feed_cache
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .pages
-            .get(query)
-        {
-            return page.clone();
-        }
+        let generation = {
+            let cache = self.feed_cache.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(page) = cache.pages.get(query) {
+                return page.clone();
+            }
+            cache.generation
+        };
+        // Built from what is served now, after the generation was read: if the catalogue
+        // or the order changes meanwhile, the generation moves and the page is not kept.
         let page = Arc::new(self.build_feed_page(query));
         let mut cache = self.feed_cache.write().unwrap_or_else(|p| p.into_inner());
+        if cache.generation != generation {
+            return page;
+        }
         if cache.pages.len() >= FEED_CACHE_MAX {
             cache.pages.clear();
         }
@@ -278,17 +378,21 @@ impl Live {
     }
 
     fn build_feed_page(&self, query: &FeedQuery) -> Encoded {
+        let snapshot;
         let ordered: Vec<&Arc<Entry>> = match query.sort {
             Sort::Popular => {
+                // The order and the catalogue read together: ranks are of these entries.
                 let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+                snapshot = self.snapshot();
                 table
                     .popular
                     .iter()
-                    .filter_map(|id| self.entry(id))
+                    .filter_map(|id| snapshot.entry(id))
                     .collect()
             }
             Sort::Recent => {
-                let mut all: Vec<&Arc<Entry>> = self.entries.iter().collect();
+                snapshot = self.snapshot();
+                let mut all: Vec<&Arc<Entry>> = snapshot.entries.iter().collect();
                 all.sort_by_key(|e| {
                     (
                         std::cmp::Reverse(feed::timestamp_secs(&e.resource.modified)),

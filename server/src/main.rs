@@ -6,7 +6,7 @@ use casm_feed::counts::CountRow;
 use casm_feed::feed::utc_timestamp;
 use casm_feed::series::{self, SeriesParams};
 use casm_feed::store::FeedbackFilter;
-use casm_feed::store::{Backend, Partner, Store, COUNTER_COLUMNS};
+use casm_feed::store::{parse_catalogue, Backend, Partner, Store, COUNTER_COLUMNS};
 use casm_feed::{visitor::VisitorKey, AppState, Config};
 use casm_model::{validate, Catalogue, FeedbackStatus};
 use clap::{Parser, Subcommand};
@@ -85,6 +85,11 @@ enum Command {
         /// (`{"event": "feedback", ...}`), retrying up to 5 times.
         #[arg(long = "webhook", value_name = "URL", env = "CASM_WEBHOOK_URL")]
         webhook_url: Option<String>,
+        /// Seconds between checks of the catalogue version in the database, so a
+        /// `casm-feed import` (or another instance's console) is served without a restart
+        /// (0: never; the admin API's own changes are served at once).
+        #[arg(long, env = "CASM_CATALOGUE_REFRESH_SECS", default_value_t = 5)]
+        catalogue_refresh_secs: u64,
     },
     /// Manage the partner sites allowed to send votes and events.
     Partner {
@@ -132,10 +137,16 @@ enum Command {
         #[arg(long, value_parser = parse_status)]
         status: Option<FeedbackStatus>,
     },
-    /// Validate FILE and add or replace its resources, all or nothing.
+    /// Validate FILE and add or replace its resources, all or nothing, as the file gives
+    /// them (versions included). A running service picks the change up within its
+    /// catalogue refresh interval. Retired resources stay retired.
     Import { file: PathBuf },
-    /// Write the catalogue in the import format to standard output.
+    /// Write the catalogue in the import format to standard output, retired resources
+    /// included (listed on standard error: retirement is not part of the file).
     Export,
+    /// Write a consistent copy of the SQLite database to FILE while the service runs
+    /// (`VACUUM INTO`); never overwrites. On PostgreSQL use `pg_dump -Fc`.
+    Backup { file: PathBuf },
 }
 
 fn parse_status(s: &str) -> Result<FeedbackStatus, String> {
@@ -144,13 +155,10 @@ fn parse_status(s: &str) -> Result<FeedbackStatus, String> {
 
 fn read_catalogue(path: &std::path::Path) -> anyhow::Result<Catalogue> {
     let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let de = &mut serde_json::Deserializer::from_slice(&text);
-    let catalogue: Catalogue = serde_path_to_error::deserialize(de).map_err(|e| {
-        anyhow::anyhow!("{}: invalid at {}: {}", path.display(), e.path(), e.inner())
-    })?;
-    validate::catalogue(&catalogue)
-        .map_err(|e| anyhow::anyhow!("{}: invalid at {}", path.display(), e))?;
-    Ok(catalogue)
+    parse_catalogue(&text).map_err(|e| match e.path.as_str() {
+        "" => anyhow::anyhow!("{}: {}", path.display(), e.message),
+        _ => anyhow::anyhow!("{}: invalid at {}", path.display(), e),
+    })
 }
 
 #[derive(Subcommand)]
@@ -401,6 +409,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Export => {
             let catalogue = store.export().await?;
             println!("{}", serde_json::to_string_pretty(&catalogue)?);
+            let retired = store.retired().await?;
+            if !retired.is_empty() {
+                eprintln!(
+                    "exported {} resources; {} of them retired (importing this file into \
+                     another database serves them): {}",
+                    catalogue.resources.len(),
+                    retired.len(),
+                    retired.join(", ")
+                );
+            }
+        }
+        Command::Backup { file } => {
+            store.backup(&file).await?;
+            eprintln!("backed up {} to {}", cli.database, file.display());
         }
         Command::Serve {
             listen,
@@ -419,6 +441,7 @@ async fn main() -> anyhow::Result<()> {
             request_timeout_secs,
             refresh_secs,
             webhook_url,
+            catalogue_refresh_secs,
         } => {
             if demo && store.is_empty().await? {
                 let catalogue = read_catalogue(&demo_file)?;
@@ -457,6 +480,8 @@ async fn main() -> anyhow::Result<()> {
             config.refresh = Some(refresh_secs.unwrap_or(default_refresh))
                 .filter(|s| *s > 0)
                 .map(Duration::from_secs);
+            config.catalogue_refresh =
+                Some(Duration::from_secs(catalogue_refresh_secs)).filter(|d| !d.is_zero());
             let state = AppState::start(config, store.clone(), visitors).await?;
             // Tests and scripts read this line to learn the port.
             println!("listening on {public_url}");

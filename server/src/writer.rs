@@ -7,7 +7,9 @@
 //! after the commit, so nothing is shown that could still be lost.
 //!
 //! Between batches the task also refreshes the in-memory counts from the database (so
-//! several instances on one PostgreSQL converge) and deletes expired privacy data.
+//! several instances on one PostgreSQL converge), reloads the catalogue when another
+//! process changed it (`casm-feed import`, another instance's console), and deletes
+//! expired privacy data.
 
 use crate::live::Live;
 use crate::store::{self, Applied, Store, StoreError, Write};
@@ -56,6 +58,9 @@ pub struct Upkeep {
     pub refresh: Option<Duration>,
     /// The view-deduplication window, in seconds.
     pub view_window: i64,
+    /// How often the catalogue version is checked (one small query), reloading the
+    /// catalogue when it moved; `None` for never.
+    pub catalogue_refresh: Option<Duration>,
 }
 
 /// Starts the writer task on its own connection of `store`.
@@ -85,6 +90,13 @@ async fn run(
     let mut expiry = tokio::time::interval(Duration::from_secs(60));
     let mut refresh = tokio::time::interval(upkeep.refresh.unwrap_or(Duration::from_secs(3600)));
     refresh.tick().await;
+    let mut catalogue = tokio::time::interval(
+        upkeep
+            .catalogue_refresh
+            .unwrap_or(Duration::from_secs(3600)),
+    );
+    catalogue.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    catalogue.tick().await;
     loop {
         tokio::select! {
             n = rx.recv_many(&mut batch, MAX_BATCH) => {
@@ -105,7 +117,29 @@ async fn run(
                     Err(e) => tracing::warn!(error = %e, "refreshing counts failed"),
                 }
             }
+            _ = catalogue.tick(), if upkeep.catalogue_refresh.is_some() => {
+                reload_catalogue(&mut conn, &live).await;
+            }
         }
+    }
+}
+
+/// Reloads the catalogue if the store's version is ahead of the one served.
+async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) {
+    match store::catalogue_version(conn).await {
+        Ok(version) if version > live.catalogue_version() => {
+            match store::load_live_catalogue(conn).await {
+                Ok(c) => {
+                    let n = c.resources.len();
+                    if live.replace_catalogue(c.version, c.resources, c.retired) {
+                        tracing::info!(version = c.version, resources = n, "catalogue reloaded");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "reloading the catalogue failed"),
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "reading the catalogue version failed"),
     }
 }
 

@@ -192,16 +192,25 @@ fn unknown_resource(id: &str) -> ApiError {
     ApiError::NotFound(format!("no resource has id '{id}'"))
 }
 
+/// 410 for a retired resource, else 404.
+fn missing(state: &AppState, id: &str) -> ApiError {
+    if state.live.is_retired(id) {
+        ApiError::Gone
+    } else {
+        unknown_resource(id)
+    }
+}
+
 async fn resource(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let entry = state.live.entry(&id).ok_or_else(|| unknown_resource(&id))?;
+    let entry = state.live.entry(&id).ok_or_else(|| missing(&state, &id))?;
     let counters = state
         .live
         .counters(&id)
-        .ok_or_else(|| unknown_resource(&id))?;
+        .ok_or_else(|| missing(&state, &id))?;
     let item = feed::with_counters(entry.item.clone(), counters);
     let body = serde_json::to_vec(&item).unwrap_or_default();
     let etag = feed::etag_of(&body);
@@ -285,7 +294,7 @@ async fn vote(
     JsonBody(req): JsonBody<VoteRequest>,
 ) -> Result<Json<VoteResponse>, ApiError> {
     if state.live.entry(&id).is_none() {
-        return Err(unknown_resource(&id));
+        return Err(missing(&state, &id));
     }
     validate::visitor_token("visitor", &req.visitor)?;
     let day = writer::utc_day();
@@ -407,7 +416,7 @@ async fn feedback(
     JsonBody(req): JsonBody<FeedbackRequest>,
 ) -> Result<Response, ApiError> {
     if state.live.entry(&id).is_none() {
-        return Err(unknown_resource(&id));
+        return Err(missing(&state, &id));
     }
     validate::visitor_token("visitor", &req.visitor)?;
     validate::text("text", req.text.trim(), 1, FEEDBACK_MAX_CHARS)?;

@@ -18,25 +18,49 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if essence != "application/json" && essence != "text/plain" {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let bytes = axum::body::to_bytes(Body::new(req.into_body()), BODY_LIMIT)
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge { limit: BODY_LIMIT })?;
-        parse(&bytes).map(JsonBody)
+        read_json(req, BODY_LIMIT).await.map(JsonBody)
     }
+}
+
+/// Largest resource or catalogue the admin routes accept.
+pub const ADMIN_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// A JSON body of type `T` like [`JsonBody`], up to [`ADMIN_BODY_LIMIT`]: a resource or a
+/// whole catalogue sent by staff.
+pub struct AdminJsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AdminJsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
+        read_json(req, ADMIN_BODY_LIMIT).await.map(AdminJsonBody)
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T, ApiError> {
+    let bytes = read_body(req, limit).await?;
+    parse(&bytes)
+}
+
+/// The raw body of a JSON request: checks the media type and the size.
+pub async fn read_body(req: Request, limit: usize) -> Result<bytes::Bytes, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" && essence != "text/plain" {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    axum::body::to_bytes(Body::new(req.into_body()), limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge { limit })
 }
 
 /// Parses JSON, turning serde's error into a 400 that names the path of the bad field.

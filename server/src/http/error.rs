@@ -24,6 +24,8 @@ pub enum ApiError {
     NotFound(String),
     /// 405.
     MethodNotAllowed,
+    /// 410: a resource the CASM team has retired (the widget shows the message).
+    Gone,
     /// 408: the request (body included) took longer than the configured timeout.
     Timeout,
     /// 413.
@@ -74,6 +76,12 @@ impl ApiError {
             ),
             ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone(), None),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", what.clone(), None),
+            ApiError::Gone => (
+                StatusCode::GONE,
+                "gone",
+                "This resource has been retired by the CASM team.".into(),
+                None,
+            ),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",

@@ -6,6 +6,7 @@
 //! (tokens, feedback, and the numbers over time in `daily_counters`: [`Store::series`],
 //! [`Store::summary`]).
 
+mod catalogue;
 mod counts;
 mod moderation;
 mod series;
@@ -13,6 +14,10 @@ mod tokens;
 mod writes;
 
 pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
+pub use catalogue::{
+    catalogue_version, load_live_catalogue, next_version, parse_catalogue, LiveCatalogue,
+    Published, StoredResource,
+};
 pub use counts::{apply_deltas, load_counts, Deltas};
 pub use moderation::{Feedback, FeedbackFilter};
 pub use series::backfill_sql;
@@ -54,6 +59,12 @@ pub enum StoreError {
     },
     #[error("creating the database folder: {0}")]
     Io(#[from] std::io::Error),
+    /// A published resource or catalogue breaks a rule of [`casm_model::validate`].
+    #[error("invalid at {0}")]
+    Invalid(casm_model::ValidationError),
+    /// `backup` on PostgreSQL, or to a file that exists.
+    #[error("{0}")]
+    Backup(String),
 }
 
 /// Current time as Unix seconds, the form timestamps are stored in.
@@ -63,6 +74,8 @@ pub fn now_secs() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+pub use crate::feed::utc_timestamp;
 
 impl Store {
     /// Connects to `url`, creating a SQLite file (and its folder) if needed, and runs the
@@ -128,7 +141,7 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    /// Every resource, in catalogue order.
+    /// Every resource, retired ones included, in catalogue order.
     pub async fn load_catalogue(&self) -> Result<Vec<Resource>, StoreError> {
         let rows = sqlx::query("SELECT id, doc FROM resources ORDER BY position, id")
             .fetch_all(&self.pool)
@@ -194,9 +207,15 @@ impl Store {
     }
 
     /// Adds or replaces every resource of an already validated catalogue, in one
-    /// transaction: a failure leaves the database as it was. Counts are kept.
+    /// transaction: a failure leaves the database as it was. Resources are stored as the
+    /// file gives them (version and dates included: this is the loader for migrations and
+    /// restores; `POST /v1/admin/import` versions them). Counts and retirement are kept.
+    /// Running services see the change within their catalogue refresh interval.
     pub async fn import(&self, catalogue: &Catalogue) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE catalogue_state SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let now = now_secs();
         for (position, resource) in catalogue.resources.iter().enumerate() {
             let doc = serde_json::to_string(resource).map_err(|source| StoreError::Corrupt {
@@ -219,7 +238,35 @@ impl Store {
         Ok(catalogue.resources.len())
     }
 
-    /// The catalogue in the import format.
+    /// Writes a consistent copy of a SQLite database to `path` with `VACUUM INTO`, while
+    /// the service keeps serving (it reads one snapshot; writers are not blocked). Refuses
+    /// an existing file, and PostgreSQL (use `pg_dump`).
+    pub async fn backup(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Backup(
+                "backup copies SQLite databases only; on PostgreSQL use \
+                 `pg_dump -Fc -f FILE DATABASE-URL` and `pg_restore -d DATABASE-URL FILE`"
+                    .into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Backup(format!(
+                "{} exists; backup never overwrites a file",
+                path.display()
+            )));
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Backup(format!("{} is not UTF-8", path.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The catalogue in the import format, retired resources included (retirement is
+    /// kept in the database, not in the file; see [`Store::retired`]).
     pub async fn export(&self) -> Result<Catalogue, StoreError> {
         Ok(Catalogue::new(self.load_catalogue().await?))
     }

@@ -39,6 +39,8 @@ pub struct Options {
     pub pkg: Option<PathBuf>,
     pub webhook_url: Option<String>,
     pub webhook_backoff: std::time::Duration,
+    /// How often the server checks the catalogue version in the database.
+    pub catalogue_refresh: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             pkg: None,
             webhook_url: None,
             webhook_backoff: std::time::Duration::from_secs(1),
+            catalogue_refresh: Some(std::time::Duration::from_secs(5)),
         }
     }
 }
@@ -156,6 +159,7 @@ impl TestServer {
         config.webhook_backoff = options.webhook_backoff;
         config.www_dir = options.www.unwrap_or_else(|| dir.path().join("www"));
         config.pkg_dir = options.pkg.unwrap_or_else(|| dir.path().join("pkg"));
+        config.catalogue_refresh = options.catalogue_refresh;
         let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
             .await
             .unwrap();

@@ -7,6 +7,7 @@
 //! it with [`Scope::staff`] or [`Scope::partner_filter`].
 
 mod feedback;
+mod resources;
 mod series;
 
 use super::error::ApiError;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/admin/whoami", get(whoami))
         .merge(feedback::router())
         .merge(series::router())
+        .merge(resources::router())
         .route_layer(middleware::from_fn_with_state(state, authenticate))
 }
 
