@@ -1035,13 +1035,13 @@ function editor(id, doc) {
     }
   });
 
-  append(form,
+  append(form, [
     field('Title', title),
     field('Summary', summary),
     field('Body', body, 'One paragraph per block; leave a blank line between paragraphs.'),
     h('fieldset', { class: 'links-box' }, h('legend', { text: 'Links' }), linkRows, addButton),
     field('Version comment', comment, 'What changed, for the Page Information (“Version Comment”).'),
-    h('div', { class: 'actions' }, save), status);
+    h('div', { class: 'actions' }, save), status]);
   return h('section', { 'aria-labelledby': 'res-edit' },
     h('h2', { id: 'res-edit', text: 'Edit' }), version, form,
     h('h2', { text: 'Retire' }), h('p', { class: 'note', text: 'Retiring takes the resource off every partner page.' }),
