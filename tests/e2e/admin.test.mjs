@@ -526,3 +526,33 @@ test('keyboard: the nav, the period buttons and the sign-out are reachable with 
   await assertClean(page, errors);
   await context.close();
 });
+
+test('retire: confirmed in the dialog, the partner page says the resource is not available (410); restore brings it back', async () => {
+  const id = 'casm-knowledge-library';
+  const widgetPage = partner.page('/retired.html', partnerPage({
+    scriptSrc: `${feed.base}/widget/casm-widget.js`,
+    body: `<div data-casm-widget data-resource="${id}" data-lazy="false"></div>`,
+  }));
+  const { page, errors, context } = await openConsole();
+  await go(page, `#resource/${id}`);
+  await page.locator('#retire').click();
+  await page.locator('dialog#confirm').waitFor();
+  await page.locator('#confirm-ok').click();
+  await page.locator('#restore').waitFor();
+  assert.equal((await fetch(`${feed.base}/v1/resources/${id}`)).status, 410);
+
+  const visitor = await openPage(browser);
+  await visitor.page.goto(widgetPage);
+  const problem = visitor.page.locator('[part="error"] p');
+  await problem.waitFor();
+  assert.equal(await problem.textContent(), 'This resource is not available.');
+  assert.deepEqual(visitor.errors, []);
+  await screenshot(visitor.page, 'admin-retired-on-partner-page');
+  await visitor.context.close();
+
+  await page.locator('#restore').click();
+  await page.locator('#retire').waitFor();
+  assert.equal((await fetch(`${feed.base}/v1/resources/${id}`)).status, 200);
+  await assertClean(page, errors);
+  await context.close();
+});
