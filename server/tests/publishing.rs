@@ -570,5 +570,7 @@ async fn backups_are_taken_while_serving_and_hold_every_vote() {
         let b = common::demo_catalogue().resources[0].baseline.helpful_votes;
         b + votes(ids[0])
     });
-    store.close().await;
+    // Not `store.close()`: it waits for every connection, and the writer task keeps one
+    // for the life of the runtime.
+    drop(live);
 }
