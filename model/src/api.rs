@@ -165,6 +165,9 @@ pub struct EraseRequest {
 /// Longest feedback text accepted, in characters.
 pub const FEEDBACK_MAX_CHARS: usize = 4000;
 
+/// Longest title search (`GET /v1/feed.json?q=`) accepted, in characters.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
 /// Items one feed page may hold (`limit`), and so the most a list widget shows.
 pub const FEED_LIMIT: std::ops::RangeInclusive<u32> = 1..=100;
 

@@ -34,44 +34,44 @@ const METRICS = ['page_views', 'helpful_votes', 'pages_emailed', 'metacard_views
 const DOWNLOADS = ['attachments_downloaded', 'videos_downloaded'];
 const STATUS_LABELS = { new: 'New', handled: 'Handled', archived: 'Archived' };
 
-// ---- What the API's answers hold (one place to adapt if a field name changes) ----------
+// ---- What the API's answers hold: casm-model's wire types (model/src/wire.rs) -------------
 
 const A = {
   // GET /v1/admin/whoami
-  whoName: (w) => w.token ?? w.name ?? '',
+  whoName: (w) => w.token,
   whoScope: (w) => w.scope,
-  whoPartner: (w) => w.partner ?? null,
+  whoPartner: (w) => w.partner,
   // GET /v1/admin/series
-  days: (s) => (Array.isArray(s?.days) ? s.days : []),
-  series: (s) => (Array.isArray(s?.series) ? s.series : []),
-  seriesKey: (x) => String(x.key ?? ''),
-  seriesName: (x) => String(x.name ?? x.title ?? x.key ?? ''),
-  seriesValues: (x) => (Array.isArray(x.values) ? x.values.map(num) : []),
-  seriesTotal: (x) => (x.total != null ? num(x.total) : sum(A.seriesValues(x))),
+  days: (s) => s.days,
+  series: (s) => s.series,
+  seriesKey: (x) => x.key,
+  seriesName: (x) => x.name,
+  seriesValues: (x) => x.values,
+  seriesTotal: (x) => x.total,
   // GET /v1/admin/summary
-  totals: (m) => m?.totals ?? {},
-  previousTotals: (m) => m?.previous_totals ?? m?.previous?.totals ?? {},
-  previousRange: (m) => m?.previous ?? {},
-  topPartners: (m) => m?.top_partners ?? m?.partners,
-  topResources: (m) => m?.top_resources ?? m?.resources,
-  partnerKey: (p) => String(p.key ?? p.partner ?? ''),
-  partnerName: (p) => String(p.name ?? p.key ?? ''),
-  partnerTotals: (p) => p.totals ?? p,
-  resourceId: (r) => String(r.id ?? r.resource ?? ''),
-  resourceTitle: (r) => String(r.title ?? r.id ?? ''),
-  resourceTotals: (r) => r.totals ?? r,
+  totals: (m) => m.totals,
+  previousTotals: (m) => m.previous_totals,
+  previousRange: (m) => m.previous,
+  topPartners: (m) => m.top_partners,
+  topResources: (m) => m.top_resources,
+  partnerKey: (p) => p.key,
+  partnerName: (p) => p.name,
+  partnerTotals: (p) => p.totals,
+  resourceId: (r) => r.id,
+  resourceTitle: (r) => r.title,
+  resourceTotals: (r) => r.totals,
   // GET /v1/admin/feedback
-  feedbackItems: (r) => (Array.isArray(r?.items) ? r.items : Array.isArray(r) ? r : []),
+  feedbackItems: (r) => r.items,
   fbId: (f) => String(f.id),
-  fbResource: (f) => String(f.resource ?? f.resource_id ?? ''),
-  fbPartner: (f) => String(f.partner_name ?? f.partner ?? ''),
-  fbText: (f) => String(f.text ?? ''),
-  fbContact: (f) => (f.contact == null ? '' : String(f.contact)),
-  fbStatus: (f) => String(f.status ?? 'new'),
-  fbCreated: (f) => f.created_at ?? f.created ?? f.time,
-  erased: (r) => num(r?.erased ?? r?.deleted),
+  fbResource: (f) => f.resource,
+  fbPartner: (f) => f.partner,
+  fbText: (f) => f.text,
+  fbContact: (f) => f.contact ?? '',
+  fbStatus: (f) => f.status,
+  fbCreated: (f) => f.created_at,
+  erased: (r) => r.erased,
   // GET/PUT /v1/admin/resources/{id} (the import format)
-  version: (r) => r?.version ?? r?.resource?.version ?? r?._casm?.version,
+  version: (r) => r?.version,
   // GET /v1/stats (public): per-link counts
   statLinks: (stats, id) => stats?.resources?.[id]?.links ?? {},
   // Errors: {"error": {"code", "message", "field"?}}
@@ -89,9 +89,7 @@ function sum(values) {
 /** One of SHOWN from a totals object (downloads: the two download counters). */
 function counter(totals, name) {
   if (!totals) return 0;
-  if (name === 'downloads' && totals.downloads == null) {
-    return DOWNLOADS.reduce((a, k) => a + num(totals[k]), 0);
-  }
+  if (name === 'downloads') return DOWNLOADS.reduce((a, k) => a + num(totals[k]), 0);
   return num(totals[name]);
 }
 
@@ -250,7 +248,7 @@ const getSummary = (params) => api(`/v1/admin/summary?${query(params)}`);
 async function seriesOf(metric, params) {
   if (metric !== 'downloads') return getSeries({ ...params, metric });
   const [a, b] = await Promise.all(DOWNLOADS.map((m) => getSeries({ ...params, metric: m })));
-  const days = A.days(a).length ? A.days(a) : A.days(b);
+  const days = A.days(a); // the same days in both: one period
   const merged = new Map();
   for (const s of [...A.series(a), ...A.series(b)]) {
     const key = A.seriesKey(s);
@@ -714,23 +712,12 @@ async function download(url, fallbackName) {
 
 // ---- Partners ----------------------------------------------------------------------------------
 
-/** Partner rows: summary.top_partners, else the series' per-partner totals. */
+/** Partner rows: the summary's top partners. */
 async function partnerRows(params) {
   const summary = await getSummary(params);
-  const top = A.topPartners(summary);
-  if (Array.isArray(top)) {
-    return { summary, rows: top.map((p) => ({ key: A.partnerKey(p), name: A.partnerName(p), totals: A.partnerTotals(p) })) };
-  }
-  const all = await Promise.all(METRICS.map((metric) => getSeries({ ...params, metric, by: 'partner' })));
-  const byKey = new Map();
-  all.forEach((s, i) => {
-    for (const x of A.series(s)) {
-      const key = A.seriesKey(x);
-      if (!byKey.has(key)) byKey.set(key, { key, name: A.seriesName(x), totals: {} });
-      byKey.get(key).totals[METRICS[i]] = A.seriesTotal(x);
-    }
-  });
-  return { summary, rows: [...byKey.values()] };
+  const rows = A.topPartners(summary)
+    .map((p) => ({ key: A.partnerKey(p), name: A.partnerName(p), totals: A.partnerTotals(p) }));
+  return { summary, rows };
 }
 
 async function renderPartners(ctx) {
@@ -792,7 +779,7 @@ async function renderResources(ctx) {
     for (const x of A.series(spark)) lines.set(A.seriesKey(x), { name: A.seriesName(x), values: A.seriesValues(x) });
   }
   const days = spark instanceof Error ? [] : A.days(spark);
-  const top = A.topResources(summary) ?? [];
+  const top = A.topResources(summary);
   const rows = top.map((x, i) => ({ rank: i + 1, id: A.resourceId(x), title: A.resourceTitle(x), totals: A.resourceTotals(x) }));
   // Resources the sparkline series knows but the summary's ranking leaves out.
   for (const [id, line] of lines) {

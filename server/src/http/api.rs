@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use casm_model::api::{FEEDBACK_MAX_CHARS, FEED_LIMIT, MAX_STATS_IDS};
+use casm_model::api::{FEEDBACK_MAX_CHARS, FEED_LIMIT, MAX_STATS_IDS, SEARCH_MAX_CHARS};
 use casm_model::wire::{EventAccepted, FeedbackEvent, Health, ResourceStats, Stats};
 use casm_model::{validate, EventKind, EventRequest, FeedbackRequest, LinkKind, VoteRequest};
 use casm_model::{Sort, VoteResponse};
@@ -47,9 +47,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
     )
         .into_response()
 }
-
-/// The longest title search (`q`), in characters.
-pub const SEARCH_MAX_CHARS: usize = 100;
 
 /// Query parameters are taken as strings and checked here, so a bad one gets a 400 that
 /// names it instead of a generic rejection.

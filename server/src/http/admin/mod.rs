@@ -79,6 +79,8 @@ async fn authenticate(
 ) -> Result<Response, ApiError> {
     let token = bearer(&request).ok_or(ApiError::Unauthorized)?;
     let presented = token_hash(token);
+    // Read from the database on each request rather than cached: a revoked token is
+    // refused at once, and admin requests are few.
     let stored = state.store.tokens().await.map_err(|e| {
         tracing::error!("reading admin tokens: {e}");
         ApiError::Unavailable
