@@ -132,46 +132,8 @@ pub fn timestamp(path: &str, value: &str) -> Result {
 }
 
 fn is_rfc3339(v: &str) -> bool {
-    let b = v.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
-    if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' {
-        return false;
-    }
-    if !digits(8..10) || !matches!(b[10], b'T' | b't') || !digits(11..13) || b[13] != b':' {
-        return false;
-    }
-    if !digits(14..16) || b[16] != b':' || !digits(17..19) {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| v[r].parse::<u32>().unwrap_or(99);
-    let (month, day, hour, min, sec) =
-        (num(5..7), num(8..10), num(11..13), num(14..16), num(17..19));
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
-        return false;
-    }
-    let mut i = 19;
-    if b[i] == b'.' {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match &v[i..] {
-        "Z" | "z" => true,
-        off => {
-            let o = off.as_bytes();
-            o.len() == 6
-                && matches!(o[0], b'+' | b'-')
-                && o[1..3].iter().all(u8::is_ascii_digit)
-                && o[3] == b':'
-                && o[4..6].iter().all(u8::is_ascii_digit)
-        }
-    }
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(v, &Rfc3339).is_ok()
 }
 
 fn list(path: &str, items: &[String], max_items: usize, max_chars: usize) -> Result {
@@ -382,7 +344,11 @@ mod tests {
         for bad in [
             "2012-02-29",
             "2012-13-01T00:00:00Z",
+            "2011-02-29T13:47:00Z",
+            "2012-02-30T13:47:00Z",
+            "2012-02-29T24:00:00Z",
             "2012-02-29T13:47:00",
+            "2012-02-29T13:47:00+1:00",
             "x",
         ] {
             assert!(!is_rfc3339(bad), "{bad}");

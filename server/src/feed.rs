@@ -250,70 +250,9 @@ pub fn etag_of(body: &[u8]) -> String {
     format!("\"{}\"", hex::encode(&digest[..12]))
 }
 
-/// Seconds since the Unix epoch of an RFC 3339 timestamp (validated on import), for
-/// ordering by date across UTC offsets.
-pub fn timestamp_secs(ts: &str) -> i64 {
-    let n = |r: std::ops::Range<usize>| ts.get(r).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
-    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
-    let (hh, mm, ss) = (n(11..13), n(14..16), n(17..19));
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let offset = match ts.len().checked_sub(6).and_then(|i| ts.get(i..)) {
-        Some(off) if off.starts_with('+') || off.starts_with('-') => {
-            let sign = if off.starts_with('-') { -1 } else { 1 };
-            let h = off
-                .get(1..3)
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or(0);
-            let m = off
-                .get(4..6)
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or(0);
-            sign * (h * 3600 + m * 60)
-        }
-        _ => 0,
-    };
-    days * 86_400 + hh * 3600 + mm * 60 + ss - offset
-}
-
-/// The RFC 3339 UTC timestamp (`2026-11-27T10:00:00Z`) of Unix seconds: how stored times
-/// are shown. The inverse of [`timestamp_secs`].
-pub fn utc_timestamp(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        crate::series::iso_date(days),
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps_order_across_offsets() {
-        assert_eq!(timestamp_secs("1970-01-01T00:00:00Z"), 0);
-        assert_eq!(timestamp_secs("2012-02-29T13:47:00-05:00"), 1_330_541_220);
-        assert_eq!(
-            timestamp_secs("2012-02-29T18:47:00Z"),
-            timestamp_secs("2012-02-29T13:47:00-05:00")
-        );
-    }
-
-    #[test]
-    fn utc_timestamps_from_unix_seconds() {
-        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_timestamp(1_330_541_220), "2012-02-29T18:47:00Z");
-    }
 
     #[test]
     fn next_url_keeps_filters_encoded() {

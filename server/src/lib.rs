@@ -2,6 +2,7 @@
 //! page-information counters, and records helpful votes for the embeddable widget.
 //!
 //! # Layout
+//! - [`cli`]: the command line, one module per command (the binary only calls it).
 //! - [`config`]: what `serve` is configured with.
 //! - [`store`]: the database behind a small interface (SQLite by default, PostgreSQL by
 //!   URL), numbered migrations, import and export.
@@ -12,6 +13,8 @@
 //!   popularity ranks, and rendered feed pages with their ETags.
 //! - [`writer`]: the one task that writes votes and events, committing them in batches and
 //!   answering each request only after its batch is durable.
+//! - [`dates`]: Unix seconds, UTC day numbers, ISO dates and RFC 3339 timestamps
+//!   (through the `time` crate).
 //! - [`feed`]: renders resources as JSON Feed 1.1 items ([`casm_model::wire`] types, which
 //!   every response body is built from), and bodies precompressed once.
 //! - [`series`]: numbers over time: the parameters of the admin series, summary and CSV
@@ -26,8 +29,10 @@
 //! [`store::Write`] sent to the writer task → batch committed → in-memory counts updated
 //! → reply.
 
+pub mod cli;
 pub mod config;
 pub mod counts;
+pub mod dates;
 pub mod feed;
 pub mod http;
 pub mod live;

@@ -395,7 +395,7 @@ impl Live {
                 let mut all: Vec<&Arc<Entry>> = snapshot.entries.iter().collect();
                 all.sort_by_key(|e| {
                     (
-                        std::cmp::Reverse(feed::timestamp_secs(&e.resource.modified)),
+                        std::cmp::Reverse(crate::dates::timestamp_secs(&e.resource.modified)),
                         e.resource.id.clone(),
                     )
                 });

@@ -6,6 +6,7 @@
 //! Days are UTC day numbers (days since 1970-01-01), as `daily_counters.day` stores them;
 //! they become ISO dates only here, at the edge.
 
+use crate::dates::parse_date;
 use crate::store::{Store, StoreError};
 use casm_model::wire::Series;
 use casm_model::Counter;
@@ -19,48 +20,6 @@ pub const DEFAULT_DAYS: i64 = 30;
 
 /// The counter a series shows when `metric` is not given.
 pub const DEFAULT_METRIC: Counter = Counter::PageViews;
-
-/// `YYYY-MM-DD` of a UTC day number (days-to-civil, Howard Hinnant's algorithm).
-pub fn iso_date(day: i64) -> String {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// The UTC day number of a `YYYY-MM-DD` date; `None` unless it is exactly that form and
-/// a real date.
-pub fn parse_date(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| {
-        b[r.clone()]
-            .iter()
-            .all(u8::is_ascii_digit)
-            .then(|| text[r].parse::<i64>().ok())
-            .flatten()
-    };
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Civil-to-days; a day past the month's end (2026-02-30) does not round-trip.
-    let yy = if m <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let day = era * 146_097 + doe - 719_468;
-    (iso_date(day) == text).then_some(day)
-}
 
 /// What a series is grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -312,32 +271,8 @@ pub async fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::iso_date;
     use casm_model::wire::SeriesGroup;
-
-    #[test]
-    fn dates_and_day_numbers_round_trip() {
-        assert_eq!(iso_date(0), "1970-01-01");
-        assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(iso_date(15_399), "2012-02-29");
-        assert_eq!(parse_date("2012-02-29"), Some(15_399));
-        assert_eq!(parse_date("2026-11-01"), Some(20_758));
-        for day in [-1, 59, 365, 10_956, 20_758, 2_932_896] {
-            assert_eq!(parse_date(&iso_date(day)), Some(day), "{day}");
-        }
-        for bad in [
-            "2026-02-29",
-            "2026-13-01",
-            "2026-00-10",
-            "2026-1-01",
-            "2026-01-01T00",
-            "26-01-01",
-            "2026/01/01",
-            "+026-01-01",
-            "",
-        ] {
-            assert_eq!(parse_date(bad), None, "{bad}");
-        }
-    }
 
     fn params(pairs: &[(&str, &str)]) -> SeriesParams {
         let map = pairs

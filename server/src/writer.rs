@@ -75,11 +75,6 @@ pub async fn spawn(
     Ok(WriterHandle { tx })
 }
 
-/// The UTC day number (days since 1970-01-01).
-pub fn utc_day() -> i64 {
-    store::now_secs().div_euclid(86_400)
-}
-
 async fn run(
     mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
     mut rx: mpsc::Receiver<Job>,
@@ -107,7 +102,7 @@ async fn run(
                 write_batch(&mut conn, &live, &mut batch).await;
             }
             _ = expiry.tick() => {
-                if let Err(e) = store::expire(&mut conn, upkeep.view_window, utc_day()).await {
+                if let Err(e) = store::expire(&mut conn, upkeep.view_window, crate::dates::utc_day()).await {
                     tracing::warn!(error = %e, "expiring old view marks and vote caps failed");
                 }
             }

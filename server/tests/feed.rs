@@ -228,7 +228,7 @@ async fn feed_pages_filters_and_sorts() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| casm_feed::feed::timestamp_secs(i["date_modified"].as_str().unwrap()))
+        .map(|i| casm_feed::dates::timestamp_secs(i["date_modified"].as_str().unwrap()))
         .collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "recent first");
 

@@ -119,7 +119,7 @@ async fn staff_work_through_the_queue() {
         json!({"id": ids[3], "resource": SOURCE, "partner": "test-partner", "text": "first",
                "contact": "Reader@Example.org", "status": "new", "created_at": created})
     );
-    let secs = casm_feed::feed::timestamp_secs(&created);
+    let secs = casm_feed::dates::timestamp_secs(&created);
     assert!(created.ends_with('Z') && (casm_feed::store::now_secs() - secs).abs() < 60);
     assert_eq!(all[0]["contact"], Value::Null);
     assert_eq!(

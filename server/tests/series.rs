@@ -5,7 +5,7 @@
 
 mod common;
 
-use casm_feed::series::iso_date;
+use casm_feed::dates::iso_date;
 use casm_feed::store::{Partner, Store};
 use common::{post, raw_client, token, TestServer, BROWSER_UA};
 use serde_json::{json, Value};
@@ -82,7 +82,7 @@ async fn get_json(server: &TestServer, path: &str, bearer: &str) -> Value {
 }
 
 fn today() -> i64 {
-    casm_feed::writer::utc_day()
+    casm_feed::dates::utc_day()
 }
 
 /// `from=<today-2>&to=<today>`.

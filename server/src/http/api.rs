@@ -294,7 +294,7 @@ async fn vote(
         return Err(missing(&state, &id));
     }
     validate::visitor_token("visitor", &req.visitor)?;
-    let day = writer::utc_day();
+    let day = crate::dates::utc_day();
     let applied = state
         .writer
         .write(Write::Vote {
@@ -309,9 +309,8 @@ async fn vote(
         .await
         .map_err(write_failed)?;
     if applied == Applied::Capped {
-        let until_midnight = (day + 1) * 86_400 - crate::store::now_secs();
         return Err(ApiError::VoteLimit {
-            retry_after_secs: until_midnight.max(1) as u64,
+            retry_after_secs: crate::dates::secs_until_midnight() as u64,
         });
     }
     let helpful_votes = state
@@ -445,7 +444,7 @@ async fn feedback(
                 partner,
                 text,
                 contact,
-                created_at: feed::utc_timestamp(created_at),
+                created_at: crate::dates::utc_timestamp(created_at),
             });
         }
         Ok::<_, std::sync::Arc<writer::WriteError>>(applied)

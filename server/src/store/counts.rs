@@ -74,7 +74,7 @@ impl Deltas {
         Deltas {
             partners: HashMap::new(),
             links: HashMap::new(),
-            day: now.div_euclid(86_400),
+            day: crate::dates::day_of(now),
             daily: BTreeMap::new(),
         }
     }

@@ -67,15 +67,7 @@ pub enum StoreError {
     Backup(String),
 }
 
-/// Current time as Unix seconds, the form timestamps are stored in.
-pub fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-pub use crate::feed::utc_timestamp;
+pub use crate::dates::{now_secs, utc_timestamp};
 
 impl Store {
     /// Connects to `url`, creating a SQLite file (and its folder) if needed, and runs the

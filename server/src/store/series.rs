@@ -4,7 +4,8 @@
 
 use super::{load_partners, Backend, Store, StoreError};
 use crate::counts::{COUNTER_COLUMNS, MAINTAINED};
-use crate::series::{iso_date, Filter, GroupBy, SeriesQuery};
+use crate::dates::iso_date;
+use crate::series::{Filter, GroupBy, SeriesQuery};
 use casm_model::wire::{
     CounterTotals, Period, Series, SeriesGroup, Summary, TopPartner, TopResource,
 };

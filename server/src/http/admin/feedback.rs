@@ -10,7 +10,7 @@
 //!   contact ever sent (an erasure request); answers `{"erased": n}`.
 
 use super::Scope;
-use crate::feed::utc_timestamp;
+use crate::dates::utc_timestamp;
 use crate::http::body::JsonBody;
 use crate::http::error::ApiError;
 use crate::store::{Feedback, FeedbackFilter, StoreError};

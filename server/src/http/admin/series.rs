@@ -51,9 +51,7 @@ fn series_query(
     pairs: &HashMap<String, String>,
 ) -> Result<SeriesQuery, ApiError> {
     let params = scoped(scope, SeriesParams::for_series(pairs)?)?;
-    Ok(params.series(crate::writer::utc_day(), |id| {
-        state.live.entry(id).is_some()
-    })?)
+    Ok(params.series(crate::dates::utc_day(), |id| state.live.entry(id).is_some())?)
 }
 
 /// Admin numbers are per token: never cached by anyone.
@@ -84,9 +82,8 @@ async fn summary(
     Query(pairs): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let params = scoped(&scope, SeriesParams::for_summary(&pairs)?)?;
-    let filter: Filter = params.filter(crate::writer::utc_day(), |id| {
-        state.live.entry(id).is_some()
-    })?;
+    let filter: Filter =
+        params.filter(crate::dates::utc_day(), |id| state.live.entry(id).is_some())?;
     let summary = state
         .store
         .summary(&filter, |id| title(&state, id))
