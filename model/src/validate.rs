@@ -88,7 +88,16 @@ pub fn visitor_token(path: &str, value: &str) -> Result {
     }
 }
 
-/// Checks plain text: at most `max` characters, no control characters but newline and tab.
+/// Whether `c` is a bidirectional embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069): invisible characters that reorder the text around them, so a title or
+/// a message can show a reader something else than it says ("Trojan Source"). The plain
+/// marks U+200E, U+200F and U+061C, which mixed Arabic and Latin text needs, are allowed.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks plain text: at most `max` characters, no control characters but newline and
+/// tab, and no bidirectional overrides ([`is_bidi_control`]).
 pub fn text(path: &str, value: &str, min: usize, max: usize) -> Result {
     let n = value.chars().count();
     if n < min {
@@ -114,6 +123,12 @@ pub fn text(path: &str, value: &str, min: usize, max: usize) -> Result {
         return Err(ValidationError::new(
             path,
             "must not contain control characters",
+        ));
+    }
+    if value.chars().any(is_bidi_control) {
+        return Err(ValidationError::new(
+            path,
+            "must not contain bidirectional overrides (U+202A-U+202E, U+2066-U+2069)",
         ));
     }
     Ok(())
@@ -353,6 +368,14 @@ mod tests {
         ] {
             assert!(!is_rfc3339(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn text_refuses_bidi_overrides_but_keeps_marks() {
+        for bad in ["a\u{202E}b", "\u{2066}x\u{2069}", "x\u{202A}"] {
+            assert!(text("t", bad, 0, 100).is_err(), "{bad:?}");
+        }
+        assert!(text("t", "CASM \u{200F}\u{0627}\u{200E} 2012", 0, 100).is_ok());
     }
 
     #[test]

@@ -1,12 +1,23 @@
 //! `import` and `export`: the catalogue file in and out of the database.
 
-use crate::store::{parse_catalogue, Store};
+use crate::store::{parse_catalogue, Store, MAX_CATALOGUE_BYTES};
 use anyhow::Context;
 use casm_model::Catalogue;
 use std::path::Path;
 
 /// Reads and validates a catalogue file; errors name the file and the bad field's path.
 pub fn read_catalogue(path: &Path) -> anyhow::Result<Catalogue> {
+    // Refused before it is read: a 200 MB file must not be loaded into memory to learn
+    // that it is too large.
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    if size > MAX_CATALOGUE_BYTES as u64 {
+        anyhow::bail!(
+            "{}: {size} bytes; a catalogue may have at most {MAX_CATALOGUE_BYTES} bytes",
+            path.display()
+        );
+    }
     let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     parse_catalogue(&text).map_err(|e| match e.path.as_str() {
         "" => anyhow::anyhow!("{}: {}", path.display(), e.message),

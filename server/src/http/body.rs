@@ -23,7 +23,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 /// Largest resource or catalogue the admin routes accept.
-pub const ADMIN_BODY_LIMIT: usize = 16 * 1024 * 1024;
+pub const ADMIN_BODY_LIMIT: usize = crate::store::MAX_CATALOGUE_BYTES;
 
 /// A JSON body of type `T` like [`JsonBody`], up to [`ADMIN_BODY_LIMIT`]: a resource or a
 /// whole catalogue sent by staff.
@@ -57,6 +57,15 @@ pub async fn read_body(req: Request, limit: usize) -> Result<bytes::Bytes, ApiEr
         .to_ascii_lowercase();
     if essence != "application/json" && essence != "text/plain" {
         return Err(ApiError::UnsupportedMediaType);
+    }
+    // A declared length over the limit is refused before any of the body is read.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::PayloadTooLarge { limit });
     }
     axum::body::to_bytes(Body::new(req.into_body()), limit)
         .await

@@ -75,6 +75,9 @@ pub fn next_version(stored: Option<&Resource>, mut incoming: Resource, now: &str
     }
 }
 
+/// Largest catalogue file `casm-feed import` reads and `POST /v1/admin/import` accepts.
+pub const MAX_CATALOGUE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Reads a catalogue in the import format and checks it with [`validate::catalogue`]:
 /// what `casm-feed import` and `POST /v1/admin/import` both accept. A type error names
 /// its path too (`resources[2].version`).

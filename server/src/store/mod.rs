@@ -16,7 +16,7 @@ mod writes;
 pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
 pub use catalogue::{
     catalogue_version, load_live_catalogue, next_version, parse_catalogue, LiveCatalogue,
-    Published, StoredResource,
+    Published, StoredResource, MAX_CATALOGUE_BYTES,
 };
 pub use counts::{apply_deltas, load_counts, Deltas};
 pub use moderation::{Feedback, FeedbackFilter};
