@@ -64,31 +64,15 @@ impl Config {
     }
 }
 
-/// An address block such as `10.0.0.0/8` or a single address.
+/// An address block such as `10.0.0.0/8`, or a single address (a /32 or /128): what
+/// `--trusted-proxy` takes. The block arithmetic is `ipnet`'s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cidr {
-    addr: IpAddr,
-    prefix: u8,
-}
+pub struct Cidr(ipnet::IpNet);
 
 impl Cidr {
     /// Whether `ip` is inside the block.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
+        self.0.contains(&ip)
     }
 }
 
@@ -96,23 +80,15 @@ impl std::str::FromStr for Cidr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let addr: IpAddr = addr
-            .parse()
-            .map_err(|_| format!("'{s}' is not an address or address/prefix"))?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("'{s}': the prefix must be 0 to {max}"))?,
-            None => max,
-        };
-        Ok(Cidr { addr, prefix })
+        if s.contains('/') {
+            s.parse::<ipnet::IpNet>().map(Cidr).map_err(|_| {
+                format!("'{s}' is not address/prefix (prefix 0-32 for IPv4, 0-128 for IPv6)")
+            })
+        } else {
+            s.parse::<IpAddr>()
+                .map(|ip| Cidr(ip.into()))
+                .map_err(|_| format!("'{s}' is not an address or address/prefix"))
+        }
     }
 }
 

@@ -26,11 +26,13 @@ pub fn resolve_client(peer: IpAddr, headers: &HeaderMap, trusted: &[Cidr]) -> Ip
     if !is_trusted(peer) {
         return peer;
     }
+    // Hop by hop, from the bytes: a client's non-ASCII garbage at the front must not
+    // hide the hops the proxies appended after it (found by tests/properties.rs).
     let hops: Vec<IpAddr> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
+        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+        .filter_map(|hop| std::str::from_utf8(hop).ok())
         .filter_map(|hop| hop.trim().parse().ok())
         .collect();
     hops.iter()
@@ -147,6 +149,16 @@ mod tests {
         assert_eq!(resolve_client(stranger, &h, &trusted), stranger);
         assert_eq!(resolve_client(proxy, &h, &[]), proxy);
         assert_eq!(resolve_client(proxy, &HeaderMap::new(), &trusted), proxy);
+        // Found by the property tests: a client's non-ASCII hop no longer hides the rest.
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_bytes("\u{a1}, 203.0.113.9".as_bytes()).unwrap(),
+        );
+        assert_eq!(
+            resolve_client(proxy, &h, &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
     }
 
     #[test]
