@@ -90,6 +90,18 @@ enum Command {
         /// (0: never; the admin API's own changes are served at once).
         #[arg(long, env = "CASM_CATALOGUE_REFRESH_SECS", default_value_t = 5)]
         catalogue_refresh_secs: u64,
+        /// Seconds a connection has to send each request's complete headers, counted
+        /// from when it is ready for the request (accepted, or the last response sent).
+        #[arg(long, env = "CASM_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+        header_timeout_secs: u64,
+        /// Seconds a kept-alive connection may wait for its next request before it is
+        /// closed (the header timeout also bounds this wait).
+        #[arg(long, env = "CASM_IDLE_TIMEOUT_SECS", default_value_t = 5)]
+        idle_timeout_secs: u64,
+        /// Most connections open at once; more are answered 503 and closed. Keep it
+        /// under the open-file limit (`ulimit -n`).
+        #[arg(long, env = "CASM_MAX_CONNECTIONS", default_value_t = 4096)]
+        max_connections: usize,
     },
     /// Manage the partner sites allowed to send votes and events.
     Partner {
@@ -442,6 +454,9 @@ async fn main() -> anyhow::Result<()> {
             refresh_secs,
             webhook_url,
             catalogue_refresh_secs,
+            header_timeout_secs,
+            idle_timeout_secs,
+            max_connections,
         } => {
             if demo && store.is_empty().await? {
                 let catalogue = read_catalogue(&demo_file)?;
@@ -482,6 +497,9 @@ async fn main() -> anyhow::Result<()> {
                 .map(Duration::from_secs);
             config.catalogue_refresh =
                 Some(Duration::from_secs(catalogue_refresh_secs)).filter(|d| !d.is_zero());
+            config.header_timeout = Duration::from_secs(header_timeout_secs.max(1));
+            config.idle_timeout = Duration::from_secs(idle_timeout_secs.max(1));
+            config.max_connections = max_connections.max(1);
             let state = AppState::start(config, store.clone(), visitors).await?;
             // Tests and scripts read this line to learn the port.
             println!("listening on {public_url}");

@@ -12,11 +12,13 @@
 //! expired privacy data.
 
 use crate::live::Live;
+use crate::metrics;
 use crate::store::{self, Applied, Store, StoreError, Write};
 use sqlx::Connection;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::task::JoinHandle;
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -37,6 +39,10 @@ type Job = (Write, oneshot::Sender<Reply>);
 #[derive(Clone)]
 pub struct WriterHandle {
     tx: mpsc::Sender<Job>,
+    /// Asks the task to close its queue, commit what is in it, and end.
+    stop: Arc<Notify>,
+    /// The task, awaited once by [`WriterHandle::shutdown`].
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl WriterHandle {
@@ -48,6 +54,24 @@ impl WriterHandle {
             .await
             .map_err(|_| Arc::new(WriteError::Stopped))?;
         done.await.map_err(|_| Arc::new(WriteError::Stopped))?
+    }
+
+    /// Whether the task still takes writes (it has not ended, panicked or been shut down).
+    pub fn is_alive(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
+    /// Closes the queue (later writes get [`WriteError::Stopped`]), waits until every
+    /// write already queued is committed and answered, and the task has ended. Called
+    /// once the HTTP side has drained, so nothing accepted is lost on SIGTERM.
+    pub async fn shutdown(&self) {
+        self.stop.notify_one();
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "the writer task failed");
+            }
+        }
     }
 }
 
@@ -71,8 +95,13 @@ pub async fn spawn(
 ) -> Result<WriterHandle, StoreError> {
     let conn = store.writer_connection().await?;
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-    tokio::spawn(run(conn, rx, live, upkeep));
-    Ok(WriterHandle { tx })
+    let stop = Arc::new(Notify::new());
+    let task = tokio::spawn(run(conn, rx, live, upkeep, stop.clone()));
+    Ok(WriterHandle {
+        tx,
+        stop,
+        task: Arc::new(Mutex::new(Some(task))),
+    })
 }
 
 /// The UTC day number (days since 1970-01-01).
@@ -85,7 +114,9 @@ async fn run(
     mut rx: mpsc::Receiver<Job>,
     live: Arc<Live>,
     upkeep: Upkeep,
+    stop: Arc<Notify>,
 ) {
+    let mut stopping = false;
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut expiry = tokio::time::interval(Duration::from_secs(60));
     let mut refresh = tokio::time::interval(upkeep.refresh.unwrap_or(Duration::from_secs(3600)));
@@ -106,15 +137,24 @@ async fn run(
                 }
                 write_batch(&mut conn, &live, &mut batch).await;
             }
+            // Closing keeps what is queued: the loop commits it, then sees zero.
+            () = stop.notified(), if !stopping => {
+                stopping = true;
+                rx.close();
+            }
             _ = expiry.tick() => {
                 if let Err(e) = store::expire(&mut conn, upkeep.view_window, utc_day()).await {
+                    metrics::db_error("expire");
                     tracing::warn!(error = %e, "expiring old view marks and vote caps failed");
                 }
             }
             _ = refresh.tick(), if upkeep.refresh.is_some() => {
                 match store::load_counts(&mut conn).await {
                     Ok(counts) => live.replace_counts(counts),
-                    Err(e) => tracing::warn!(error = %e, "refreshing counts failed"),
+                    Err(e) => {
+                        metrics::db_error("refresh_counts");
+                        tracing::warn!(error = %e, "refreshing counts failed");
+                    }
                 }
             }
             _ = catalogue.tick(), if upkeep.catalogue_refresh.is_some() => {
@@ -135,11 +175,17 @@ async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) {
                         tracing::info!(version = c.version, resources = n, "catalogue reloaded");
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "reloading the catalogue failed"),
+                Err(e) => {
+                    metrics::db_error("reload_catalogue");
+                    tracing::warn!(error = %e, "reloading the catalogue failed");
+                }
             }
         }
         Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "reading the catalogue version failed"),
+        Err(e) => {
+            metrics::db_error("catalogue_version");
+            tracing::warn!(error = %e, "reading the catalogue version failed");
+        }
     }
 }
 
@@ -147,14 +193,17 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Ve
     let (writes, replies): (Vec<Write>, Vec<_>) = batch.drain(..).unzip();
     let started = std::time::Instant::now();
     let result = commit(conn, &writes).await;
+    let elapsed = started.elapsed();
+    metrics::writer_batch(writes.len(), elapsed);
     tracing::debug!(
         size = writes.len(),
-        micros = started.elapsed().as_micros() as u64,
+        micros = elapsed.as_micros() as u64,
         "batch committed"
     );
     match result {
         Ok(results) => finish(live, replies, results.into_iter().map(Ok).collect()),
         Err(e) => {
+            metrics::db_error("commit");
             // One bad write must not fail its neighbours: retry each alone.
             tracing::warn!(error = %e, size = writes.len(), "batch failed; retrying singly");
             let mut results = Vec::with_capacity(writes.len());
@@ -164,6 +213,7 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Ve
                         .await
                         .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
                         .map_err(|e| {
+                            metrics::db_error("commit");
                             tracing::error!(error = %e, "write failed");
                             Arc::new(WriteError::Db(e))
                         }),
