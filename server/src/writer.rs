@@ -15,6 +15,7 @@ use crate::live::Live;
 use crate::metrics;
 use crate::store::{self, Applied, Store, StoreError, Write};
 use sqlx::Connection;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -23,11 +24,19 @@ use tokio::task::JoinHandle;
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
 
+/// Longest wait for a new connection after the writer's own broke.
+const RECONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Longest wait for the answer to a ping of the writer's connection.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Why a write was not committed.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("the writer has stopped")]
     Stopped,
+    #[error("the writer has no database connection")]
+    NoConnection,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -43,6 +52,8 @@ pub struct WriterHandle {
     stop: Arc<Notify>,
     /// The task, awaited once by [`WriterHandle::shutdown`].
     task: Arc<Mutex<Option<JoinHandle<()>>>>,
+    /// Whether the task holds a working database connection.
+    connected: Arc<AtomicBool>,
 }
 
 impl WriterHandle {
@@ -56,9 +67,10 @@ impl WriterHandle {
         done.await.map_err(|_| Arc::new(WriteError::Stopped))?
     }
 
-    /// Whether the task still takes writes (it has not ended, panicked or been shut down).
+    /// Whether the task still takes writes (it has not ended, panicked or been shut down)
+    /// and holds a database connection that answered when last used.
     pub fn is_alive(&self) -> bool {
-        !self.tx.is_closed()
+        !self.tx.is_closed() && self.connected.load(Ordering::Relaxed)
     }
 
     /// Closes the queue (later writes get [`WriteError::Stopped`]), waits until every
@@ -94,6 +106,12 @@ pub async fn spawn(
     upkeep: Upkeep,
 ) -> Result<WriterHandle, StoreError> {
     let conn = store.writer_connection().await?;
+    let connected = Arc::new(AtomicBool::new(true));
+    let conn = Conn {
+        store,
+        conn: Some(conn),
+        connected: connected.clone(),
+    };
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
     let stop = Arc::new(Notify::new());
     let task = tokio::spawn(run(conn, rx, live, upkeep, stop.clone()));
@@ -101,7 +119,53 @@ pub async fn spawn(
         tx,
         stop,
         task: Arc::new(Mutex::new(Some(task))),
+        connected,
     })
+}
+
+/// The writer's own connection, replaced when it breaks (a database restart closes it,
+/// and without a new one every later write would fail).
+struct Conn {
+    store: Store,
+    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    connected: Arc<AtomicBool>,
+}
+
+impl Conn {
+    /// The connection, reconnecting first if the last one broke; `None` while the
+    /// database cannot be reached.
+    async fn get(&mut self) -> Option<&mut sqlx::AnyConnection> {
+        if self.conn.is_none() {
+            match tokio::time::timeout(RECONNECT_TIMEOUT, self.store.writer_connection()).await {
+                Ok(Ok(conn)) => {
+                    tracing::info!("the writer has a database connection again");
+                    self.conn = Some(conn);
+                    self.connected.store(true, Ordering::Relaxed);
+                }
+                Ok(Err(_)) | Err(_) => {
+                    metrics::db_error("connect");
+                    return None;
+                }
+            }
+        }
+        self.conn.as_deref_mut()
+    }
+
+    /// After an error: drops the connection if it no longer answers a ping.
+    async fn check(&mut self) {
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        let alive = matches!(
+            tokio::time::timeout(PING_TIMEOUT, conn.ping()).await,
+            Ok(Ok(()))
+        );
+        if !alive {
+            tracing::warn!("the writer's database connection is broken; reconnecting");
+            self.connected.store(false, Ordering::Relaxed);
+            self.conn = None;
+        }
+    }
 }
 
 /// The UTC day number (days since 1970-01-01).
@@ -110,7 +174,7 @@ pub fn utc_day() -> i64 {
 }
 
 async fn run(
-    mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    mut conn: Conn,
     mut rx: mpsc::Receiver<Job>,
     live: Arc<Live>,
     upkeep: Upkeep,
@@ -128,6 +192,8 @@ async fn run(
     );
     catalogue.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     catalogue.tick().await;
+    let mut reconnect = tokio::time::interval(Duration::from_secs(1));
+    reconnect.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             n = rx.recv_many(&mut batch, MAX_BATCH) => {
@@ -142,30 +208,42 @@ async fn run(
                 stopping = true;
                 rx.close();
             }
+            // While the connection is broken, so readiness returns without a write.
+            _ = reconnect.tick(), if conn.conn.is_none() => {
+                conn.get().await;
+            }
             _ = expiry.tick() => {
-                if let Err(e) = store::expire(&mut conn, upkeep.view_window, utc_day()).await {
+                let Some(c) = conn.get().await else { continue };
+                if let Err(e) = store::expire(c, upkeep.view_window, utc_day()).await {
                     metrics::db_error("expire");
                     tracing::warn!(error = %e, "expiring old view marks and vote caps failed");
+                    conn.check().await;
                 }
             }
             _ = refresh.tick(), if upkeep.refresh.is_some() => {
-                match store::load_counts(&mut conn).await {
+                let Some(c) = conn.get().await else { continue };
+                match store::load_counts(c).await {
                     Ok(counts) => live.replace_counts(counts),
                     Err(e) => {
                         metrics::db_error("refresh_counts");
                         tracing::warn!(error = %e, "refreshing counts failed");
+                        conn.check().await;
                     }
                 }
             }
             _ = catalogue.tick(), if upkeep.catalogue_refresh.is_some() => {
-                reload_catalogue(&mut conn, &live).await;
+                let Some(c) = conn.get().await else { continue };
+                if !reload_catalogue(c, &live).await {
+                    conn.check().await;
+                }
             }
         }
     }
 }
 
-/// Reloads the catalogue if the store's version is ahead of the one served.
-async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) {
+/// Reloads the catalogue if the store's version is ahead of the one served; `false` if
+/// the database failed.
+async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) -> bool {
     match store::catalogue_version(conn).await {
         Ok(version) if version > live.catalogue_version() => {
             match store::load_live_catalogue(conn).await {
@@ -178,21 +256,31 @@ async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) {
                 Err(e) => {
                     metrics::db_error("reload_catalogue");
                     tracing::warn!(error = %e, "reloading the catalogue failed");
+                    return false;
                 }
             }
+            true
         }
-        Ok(_) => {}
+        Ok(_) => true,
         Err(e) => {
             metrics::db_error("catalogue_version");
             tracing::warn!(error = %e, "reading the catalogue version failed");
+            false
         }
     }
 }
 
-async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Vec<Job>) {
+async fn write_batch(conn: &mut Conn, live: &Live, batch: &mut Vec<Job>) {
     let (writes, replies): (Vec<Write>, Vec<_>) = batch.drain(..).unzip();
+    let Some(c) = conn.get().await else {
+        let failed = writes
+            .iter()
+            .map(|_| Err(Arc::new(WriteError::NoConnection)))
+            .collect();
+        return finish(live, replies, failed);
+    };
     let started = std::time::Instant::now();
-    let result = commit(conn, &writes).await;
+    let result = commit(c, &writes).await;
     let elapsed = started.elapsed();
     metrics::writer_batch(writes.len(), elapsed);
     tracing::debug!(
@@ -204,12 +292,18 @@ async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Ve
         Ok(results) => finish(live, replies, results.into_iter().map(Ok).collect()),
         Err(e) => {
             metrics::db_error("commit");
+            // A broken connection (the database restarted) is replaced before the retry.
+            conn.check().await;
             // One bad write must not fail its neighbours: retry each alone.
             tracing::warn!(error = %e, size = writes.len(), "batch failed; retrying singly");
             let mut results = Vec::with_capacity(writes.len());
             for write in writes.chunks(1) {
+                let Some(c) = conn.get().await else {
+                    results.push(Err(Arc::new(WriteError::NoConnection)));
+                    continue;
+                };
                 results.push(
-                    commit(conn, write)
+                    commit(c, write)
                         .await
                         .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
                         .map_err(|e| {
