@@ -76,7 +76,10 @@ async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
     }
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Json(serde_json::json!({ "status": "ready" })),
+        Json(Health {
+            status: "ready".to_owned(),
+            resources: state.live.len(),
+        }),
     )
         .into_response())
 }
