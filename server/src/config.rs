@@ -40,6 +40,14 @@ pub struct Config {
     pub webhook_url: Option<String>,
     /// The webhook's wait before its second try, doubled before each later one.
     pub webhook_backoff: Duration,
+    /// A connection must deliver each request's complete headers within this time of
+    /// being ready for it (accepted, or its previous response sent), or it is closed.
+    pub header_timeout: Duration,
+    /// A kept-alive connection with no request for this long is closed. The header
+    /// timeout also runs while a connection waits, so the shorter of the two applies.
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more are answered `503` and closed.
+    pub max_connections: usize,
 }
 
 impl Config {
@@ -60,6 +68,9 @@ impl Config {
             request_timeout: Duration::from_secs(10),
             webhook_url: None,
             webhook_backoff: Duration::from_secs(1),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(5),
+            max_connections: 4096,
         }
     }
 }

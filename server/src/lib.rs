@@ -21,7 +21,10 @@
 //!   export (and `casm-feed stats --csv`), UTC day numbers as dates, the CSV form.
 //! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
 //! - [`http`]: the axum router: `/v1` API, `/v1/admin` (tokens, moderation), static
-//!   files, errors, rate limits.
+//!   files, errors, rate limits, request logs, and the accept loop with its connection
+//!   limits and timeouts ([`http::serve`]).
+//! - [`metrics`]: counters and histograms (requests, writer batches, votes and events by
+//!   outcome, database errors), rendered at `/metrics` in the Prometheus text format.
 //! - [`webhook`]: POSTs each stored feedback message to a configured URL, from a
 //!   background task with retries; the visitor's request never waits for it.
 //!
@@ -36,6 +39,7 @@ pub mod dates;
 pub mod feed;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod series;
 pub mod store;
 pub mod visitor;
@@ -94,6 +98,9 @@ impl AppState {
             config.post_rate_per_second,
             config.post_burst,
         ));
+        limiter.spawn_sweeper();
+        metrics::install();
+        tokio::spawn(metrics::upkeep());
         Ok(AppState {
             config: Arc::new(config),
             live,
@@ -106,21 +113,23 @@ impl AppState {
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight
-/// requests. Tests bind port 0 and pass the listener in.
+/// Serves `state` on `listener` until `shutdown` completes, then drains: requests in
+/// flight finish (for at most the request timeout), and every write already queued is
+/// committed before this returns. Tests bind port 0 and pass the listener in.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    // No Nagle: a small response on a kept-alive connection otherwise waits for the
-    // client's delayed ACK (~40 ms), e.g. the Wasm after the loader on one connection.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = http::serve::Limits {
+        header_timeout: state.config.header_timeout,
+        idle_timeout: state.config.idle_timeout,
+        max_connections: state.config.max_connections,
+        // A request never takes longer than this; a second more for its answer to leave.
+        drain_timeout: state.config.request_timeout + std::time::Duration::from_secs(1),
+    };
+    let writer = state.writer.clone();
+    http::serve::serve(listener, app(state), limits, shutdown).await;
+    writer.shutdown().await;
+    Ok(())
 }

@@ -12,20 +12,31 @@
 //! expired privacy data.
 
 use crate::live::Live;
+use crate::metrics;
 use crate::store::{self, Applied, Store, StoreError, Write};
 use sqlx::Connection;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::task::JoinHandle;
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
+
+/// Longest wait for a new connection after the writer's own broke.
+const RECONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Longest wait for the answer to a ping of the writer's connection.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Why a write was not committed.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("the writer has stopped")]
     Stopped,
+    #[error("the writer has no database connection")]
+    NoConnection,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -37,6 +48,12 @@ type Job = (Write, oneshot::Sender<Reply>);
 #[derive(Clone)]
 pub struct WriterHandle {
     tx: mpsc::Sender<Job>,
+    /// Asks the task to close its queue, commit what is in it, and end.
+    stop: Arc<Notify>,
+    /// The task, awaited once by [`WriterHandle::shutdown`].
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+    /// Whether the task holds a working database connection.
+    connected: Arc<AtomicBool>,
 }
 
 impl WriterHandle {
@@ -48,6 +65,25 @@ impl WriterHandle {
             .await
             .map_err(|_| Arc::new(WriteError::Stopped))?;
         done.await.map_err(|_| Arc::new(WriteError::Stopped))?
+    }
+
+    /// Whether the task still takes writes (it has not ended, panicked or been shut down)
+    /// and holds a database connection that answered when last used.
+    pub fn is_alive(&self) -> bool {
+        !self.tx.is_closed() && self.connected.load(Ordering::Relaxed)
+    }
+
+    /// Closes the queue (later writes get [`WriteError::Stopped`]), waits until every
+    /// write already queued is committed and answered, and the task has ended. Called
+    /// once the HTTP side has drained, so nothing accepted is lost on SIGTERM.
+    pub async fn shutdown(&self) {
+        self.stop.notify_one();
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "the writer task failed");
+            }
+        }
     }
 }
 
@@ -70,17 +106,76 @@ pub async fn spawn(
     upkeep: Upkeep,
 ) -> Result<WriterHandle, StoreError> {
     let conn = store.writer_connection().await?;
+    let connected = Arc::new(AtomicBool::new(true));
+    let conn = Conn {
+        store,
+        conn: Some(conn),
+        connected: connected.clone(),
+    };
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-    tokio::spawn(run(conn, rx, live, upkeep));
-    Ok(WriterHandle { tx })
+    let stop = Arc::new(Notify::new());
+    let task = tokio::spawn(run(conn, rx, live, upkeep, stop.clone()));
+    Ok(WriterHandle {
+        tx,
+        stop,
+        task: Arc::new(Mutex::new(Some(task))),
+        connected,
+    })
+}
+
+/// The writer's own connection, replaced when it breaks (a database restart closes it,
+/// and without a new one every later write would fail).
+struct Conn {
+    store: Store,
+    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    connected: Arc<AtomicBool>,
+}
+
+impl Conn {
+    /// The connection, reconnecting first if the last one broke; `None` while the
+    /// database cannot be reached.
+    async fn get(&mut self) -> Option<&mut sqlx::AnyConnection> {
+        if self.conn.is_none() {
+            match tokio::time::timeout(RECONNECT_TIMEOUT, self.store.writer_connection()).await {
+                Ok(Ok(conn)) => {
+                    tracing::info!("the writer has a database connection again");
+                    self.conn = Some(conn);
+                    self.connected.store(true, Ordering::Relaxed);
+                }
+                Ok(Err(_)) | Err(_) => {
+                    metrics::db_error("connect");
+                    return None;
+                }
+            }
+        }
+        self.conn.as_deref_mut()
+    }
+
+    /// After an error: drops the connection if it no longer answers a ping.
+    async fn check(&mut self) {
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        let alive = matches!(
+            tokio::time::timeout(PING_TIMEOUT, conn.ping()).await,
+            Ok(Ok(()))
+        );
+        if !alive {
+            tracing::warn!("the writer's database connection is broken; reconnecting");
+            self.connected.store(false, Ordering::Relaxed);
+            self.conn = None;
+        }
+    }
 }
 
 async fn run(
-    mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    mut conn: Conn,
     mut rx: mpsc::Receiver<Job>,
     live: Arc<Live>,
     upkeep: Upkeep,
+    stop: Arc<Notify>,
 ) {
+    let mut stopping = false;
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut expiry = tokio::time::interval(Duration::from_secs(60));
     let mut refresh = tokio::time::interval(upkeep.refresh.unwrap_or(Duration::from_secs(3600)));
@@ -92,6 +187,8 @@ async fn run(
     );
     catalogue.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     catalogue.tick().await;
+    let mut reconnect = tokio::time::interval(Duration::from_secs(1));
+    reconnect.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             n = rx.recv_many(&mut batch, MAX_BATCH) => {
@@ -101,26 +198,47 @@ async fn run(
                 }
                 write_batch(&mut conn, &live, &mut batch).await;
             }
+            // Closing keeps what is queued: the loop commits it, then sees zero.
+            () = stop.notified(), if !stopping => {
+                stopping = true;
+                rx.close();
+            }
+            // While the connection is broken, so readiness returns without a write.
+            _ = reconnect.tick(), if conn.conn.is_none() => {
+                conn.get().await;
+            }
             _ = expiry.tick() => {
-                if let Err(e) = store::expire(&mut conn, upkeep.view_window, crate::dates::utc_day()).await {
+                let Some(c) = conn.get().await else { continue };
+                if let Err(e) = store::expire(c, upkeep.view_window, crate::dates::utc_day()).await {
+                    metrics::db_error("expire");
                     tracing::warn!(error = %e, "expiring old view marks and vote caps failed");
+                    conn.check().await;
                 }
             }
             _ = refresh.tick(), if upkeep.refresh.is_some() => {
-                match store::load_counts(&mut conn).await {
+                let Some(c) = conn.get().await else { continue };
+                match store::load_counts(c).await {
                     Ok(counts) => live.replace_counts(counts),
-                    Err(e) => tracing::warn!(error = %e, "refreshing counts failed"),
+                    Err(e) => {
+                        metrics::db_error("refresh_counts");
+                        tracing::warn!(error = %e, "refreshing counts failed");
+                        conn.check().await;
+                    }
                 }
             }
             _ = catalogue.tick(), if upkeep.catalogue_refresh.is_some() => {
-                reload_catalogue(&mut conn, &live).await;
+                let Some(c) = conn.get().await else { continue };
+                if !reload_catalogue(c, &live).await {
+                    conn.check().await;
+                }
             }
         }
     }
 }
 
-/// Reloads the catalogue if the store's version is ahead of the one served.
-async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) {
+/// Reloads the catalogue if the store's version is ahead of the one served; `false` if
+/// the database failed.
+async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) -> bool {
     match store::catalogue_version(conn).await {
         Ok(version) if version > live.catalogue_version() => {
             match store::load_live_catalogue(conn).await {
@@ -130,35 +248,61 @@ async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) {
                         tracing::info!(version = c.version, resources = n, "catalogue reloaded");
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "reloading the catalogue failed"),
+                Err(e) => {
+                    metrics::db_error("reload_catalogue");
+                    tracing::warn!(error = %e, "reloading the catalogue failed");
+                    return false;
+                }
             }
+            true
         }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "reading the catalogue version failed"),
+        Ok(_) => true,
+        Err(e) => {
+            metrics::db_error("catalogue_version");
+            tracing::warn!(error = %e, "reading the catalogue version failed");
+            false
+        }
     }
 }
 
-async fn write_batch(conn: &mut sqlx::AnyConnection, live: &Live, batch: &mut Vec<Job>) {
+async fn write_batch(conn: &mut Conn, live: &Live, batch: &mut Vec<Job>) {
     let (writes, replies): (Vec<Write>, Vec<_>) = batch.drain(..).unzip();
+    let Some(c) = conn.get().await else {
+        let failed = writes
+            .iter()
+            .map(|_| Err(Arc::new(WriteError::NoConnection)))
+            .collect();
+        return finish(live, replies, failed);
+    };
     let started = std::time::Instant::now();
-    let result = commit(conn, &writes).await;
+    let result = commit(c, &writes).await;
+    let elapsed = started.elapsed();
+    metrics::writer_batch(writes.len(), elapsed);
     tracing::debug!(
         size = writes.len(),
-        micros = started.elapsed().as_micros() as u64,
+        micros = elapsed.as_micros() as u64,
         "batch committed"
     );
     match result {
         Ok(results) => finish(live, replies, results.into_iter().map(Ok).collect()),
         Err(e) => {
+            metrics::db_error("commit");
+            // A broken connection (the database restarted) is replaced before the retry.
+            conn.check().await;
             // One bad write must not fail its neighbours: retry each alone.
             tracing::warn!(error = %e, size = writes.len(), "batch failed; retrying singly");
             let mut results = Vec::with_capacity(writes.len());
             for write in writes.chunks(1) {
+                let Some(c) = conn.get().await else {
+                    results.push(Err(Arc::new(WriteError::NoConnection)));
+                    continue;
+                };
                 results.push(
-                    commit(conn, write)
+                    commit(c, write)
                         .await
                         .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
                         .map_err(|e| {
+                            metrics::db_error("commit");
                             tracing::error!(error = %e, "write failed");
                             Arc::new(WriteError::Db(e))
                         }),

@@ -1,5 +1,7 @@
 //! Acknowledged means durable: votes and views sent while the server is killed with
-//! SIGKILL are all there after a restart — none lost, none doubled.
+//! SIGKILL are all there after a restart — none lost, none doubled. With SIGTERM the
+//! server drains: requests in flight are answered, and exactly what was answered is
+//! committed before it exits.
 
 mod common;
 
@@ -178,5 +180,78 @@ async fn acknowledged_votes_and_views_survive_sigkill() {
     eprintln!(
         "crash: {} votes + {acked_views} views acknowledged before SIGKILL; after restart {votes} votes, {views} views",
         acked_votes.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_answers_what_is_in_flight_and_commits_it_before_exiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = new_database(dir.path()).await;
+    assert!(cli(&database)
+        .arg("import")
+        .arg(common::demo_catalogue_path())
+        .status()
+        .unwrap()
+        .success());
+    assert!(cli(&database)
+        .args(["partner", "add", "test-partner", "--name", "Test"])
+        .args(["--origin", common::PARTNER_ORIGIN])
+        .status()
+        .unwrap()
+        .success());
+    let (mut server, base) = serve(&database, dir.path()).await;
+    let before = source_counts(&base).await;
+    let http = client();
+    let mut tasks = tokio::task::JoinSet::new();
+    let (mut acked_votes, mut acked_views, mut sent) = (0u64, 0u64, 0usize);
+    let mut stopped = false;
+    // 32 requests in flight; SIGTERM once 200 are answered, with the rest still going.
+    loop {
+        while !stopped && tasks.len() < 32 {
+            let (http, base, i) = (http.clone(), base.clone(), sent);
+            sent += 1;
+            tasks.spawn(async move {
+                let is_vote = i % 2 == 0;
+                let resp = if is_vote {
+                    http.post(format!("{base}/v1/resources/{SOURCE}/vote"))
+                        .json(&json!({"visitor": token(i), "helpful": true}))
+                        .send()
+                        .await
+                } else {
+                    http.post(format!("{base}/v1/events"))
+                        .json(&json!({"type": "view", "resource": SOURCE, "visitor": token(i)}))
+                        .send()
+                        .await
+                };
+                (is_vote, resp.is_ok_and(|r| r.status().is_success()))
+            });
+        }
+        match tasks.join_next().await {
+            Some(Ok((true, true))) => acked_votes += 1,
+            Some(Ok((false, true))) => acked_views += 1,
+            Some(_) => {}
+            None => break,
+        }
+        if !stopped && acked_votes + acked_views >= 200 {
+            let pid = server.id().unwrap() as libc::pid_t;
+            // SAFETY: signals our own child process.
+            assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+            stopped = true;
+        }
+    }
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), server.wait())
+        .await
+        .expect("the server exits after SIGTERM")
+        .unwrap();
+    assert!(status.success(), "exit status {status}");
+
+    let (_server, base) = serve(&database, dir.path()).await;
+    let after = source_counts(&base).await;
+    let delta = |name: &str| after[name].as_u64().unwrap() - before[name].as_u64().unwrap();
+    // Exactly what was answered: nothing answered was lost, nothing unanswered committed.
+    assert_eq!(delta("helpful_votes"), acked_votes);
+    assert_eq!(delta("page_views"), acked_views);
+    eprintln!(
+        "sigterm: {sent} sent, {acked_votes} votes + {acked_views} views answered and stored"
     );
 }

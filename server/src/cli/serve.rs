@@ -71,6 +71,18 @@ pub struct ServeArgs {
     /// (0: never; the admin API's own changes are served at once).
     #[arg(long, env = "CASM_CATALOGUE_REFRESH_SECS", default_value_t = 5)]
     pub catalogue_refresh_secs: u64,
+    /// Seconds a connection has to send each request's complete headers, counted
+    /// from when it is ready for the request (accepted, or the last response sent).
+    #[arg(long, env = "CASM_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait for its next request before it is
+    /// closed (the header timeout also bounds this wait).
+    #[arg(long, env = "CASM_IDLE_TIMEOUT_SECS", default_value_t = 5)]
+    pub idle_timeout_secs: u64,
+    /// Most connections open at once; more are answered 503 and closed. Keep it
+    /// under the open-file limit (`ulimit -n`).
+    #[arg(long, env = "CASM_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
 }
 
 impl ServeArgs {
@@ -96,6 +108,9 @@ impl ServeArgs {
             .map(Duration::from_secs);
         config.catalogue_refresh =
             Some(Duration::from_secs(self.catalogue_refresh_secs)).filter(|d| !d.is_zero());
+        config.header_timeout = Duration::from_secs(self.header_timeout_secs.max(1));
+        config.idle_timeout = Duration::from_secs(self.idle_timeout_secs.max(1));
+        config.max_connections = self.max_connections.max(1);
         config
     }
 }

@@ -1,10 +1,11 @@
-//! The `/v1` API and `/healthz`.
+//! The `/v1` API, `/healthz` and `/readyz`.
 
 use super::body::JsonBody;
 use super::client::{is_bot, ClientAddr, PartnerKey};
 use super::error::ApiError;
 use crate::counts::partner_counts;
 use crate::feed::{self, Encoded, FeedQuery};
+use crate::metrics::Outcome;
 use crate::store::{Applied, Write};
 use crate::writer;
 use crate::AppState;
@@ -24,6 +25,7 @@ use std::collections::HashMap;
 pub fn read_router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/v1/feed.json", get(feed_json))
         .route("/v1/resources/{id}", get(resource))
         .route("/v1/stats", get(stats))
@@ -46,6 +48,40 @@ async fn healthz(State(state): State<AppState>) -> Response {
         }),
     )
         .into_response()
+}
+
+/// Longest wait for the database's answer to `/readyz`'s query.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `GET /readyz`: 200 when the database answers a trivial query and the writer task is
+/// running, else 503 (a load balancer then sends traffic elsewhere). `/healthz` only says
+/// the process is up, so an orchestrator does not restart it for a database outage.
+async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let database = tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await;
+    let database_ok = match database {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            crate::metrics::db_error("ping");
+            tracing::warn!(error = %e, "readiness: the database does not answer");
+            false
+        }
+        Err(_) => {
+            crate::metrics::db_error("ping");
+            tracing::warn!("readiness: the database did not answer in time");
+            false
+        }
+    };
+    if !database_ok || !state.writer.is_alive() {
+        return Err(ApiError::NotReady);
+    }
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(Health {
+            status: "ready".to_owned(),
+            resources: state.live.len(),
+        }),
+    )
+        .into_response())
 }
 
 /// Query parameters are taken as strings and checked here, so a bad one gets a 400 that
@@ -289,7 +325,7 @@ async fn vote(
     Extension(ClientAddr(ip)): Extension<ClientAddr>,
     Extension(PartnerKey(partner)): Extension<PartnerKey>,
     JsonBody(req): JsonBody<VoteRequest>,
-) -> Result<Json<VoteResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     if state.live.entry(&id).is_none() {
         return Err(missing(&state, &id));
     }
@@ -318,15 +354,24 @@ async fn vote(
         .counters(&id)
         .map(|c| c.helpful_votes)
         .unwrap_or(0);
-    Ok(Json(VoteResponse {
-        helpful_votes,
-        voted: req.helpful,
-    }))
+    let outcome = match applied {
+        Applied::Changed(_) => "counted",
+        _ => "duplicate",
+    };
+    Ok((
+        Extension(Outcome(outcome)),
+        Json(VoteResponse {
+            helpful_votes,
+            voted: req.helpful,
+        }),
+    )
+        .into_response())
 }
 
-fn accepted(counted: bool) -> Response {
+fn accepted(counted: bool, outcome: &'static str) -> Response {
     (
         StatusCode::ACCEPTED,
+        Extension(Outcome(outcome)),
         Json(EventAccepted {
             accepted: true,
             counted,
@@ -388,7 +433,7 @@ async fn event(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     if is_bot(agent, state.config.count_headless) {
-        return Ok(accepted(false));
+        return Ok(accepted(false, "bot"));
     }
     let applied = state
         .writer
@@ -402,7 +447,10 @@ async fn event(
         })
         .await
         .map_err(write_failed)?;
-    Ok(accepted(matches!(applied, Applied::Changed(_))))
+    Ok(match applied {
+        Applied::Changed(_) => accepted(true, "counted"),
+        _ => accepted(false, "duplicate"),
+    })
 }
 
 async fn feedback(
@@ -456,7 +504,7 @@ async fn feedback(
             ApiError::Unavailable
         })?
         .map_err(write_failed)?;
-    Ok(accepted(true))
+    Ok(accepted(true, "stored"))
 }
 
 #[cfg(test)]

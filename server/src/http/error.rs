@@ -43,7 +43,17 @@ pub enum ApiError {
     VoteLimit { retry_after_secs: u64 },
     /// 503: the store could not commit; detail is logged, not shown.
     Unavailable,
+    /// 503: the database does not answer or the writer has stopped (`/readyz`).
+    NotReady,
+    /// 503: the server holds its most connections; sent raw by [`super::serve`] before
+    /// closing the connection.
+    Overloaded,
 }
+
+/// The `code` of an error answer, left in the response's extensions so layers (metrics)
+/// can tell why a request was refused without parsing the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
 
 impl ApiError {
     /// A 400 naming `field`.
@@ -130,7 +140,33 @@ impl ApiError {
                 "the service could not save this right now; retry shortly".into(),
                 None,
             ),
+            ApiError::NotReady => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the service cannot reach its database right now".into(),
+                None,
+            ),
+            ApiError::Overloaded => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "the server has too many open connections; retry shortly".into(),
+                None,
+            ),
         }
+    }
+
+    /// The status and the JSON body of this error, for answers written outside axum.
+    pub fn status_and_body(&self) -> (StatusCode, Vec<u8>) {
+        let (status, code, message, field) = self.parts();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message,
+                field: field.map(str::to_owned),
+            },
+        };
+        // Serialising plain strings cannot fail.
+        (status, serde_json::to_vec(&body).unwrap_or_default())
     }
 }
 
@@ -151,6 +187,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(code));
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let ApiError::Unauthorized = self {

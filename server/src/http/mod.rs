@@ -1,11 +1,13 @@
 //! The HTTP surface: `/v1` API, static files, and the layers around them.
 
+mod access_log;
 pub mod admin;
 pub mod api;
 pub mod body;
 pub mod client;
 pub mod error;
 pub mod ratelimit;
+pub mod serve;
 mod static_files;
 
 use crate::AppState;
@@ -67,6 +69,8 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             client::limit_posts,
         ))
+        // Outside the partner and rate checks, so their refusals are counted too.
+        .route_layer(middleware::from_fn(crate::metrics::count_posts))
         .layer(partners);
     Router::new()
         .merge(
@@ -88,5 +92,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             client::client_addr,
         ))
+        // Outermost, yet after routing (layers of a Router wrap each route), so both
+        // see the matched route and time everything inside.
+        .layer(middleware::from_fn(crate::metrics::track_requests))
+        .layer(access_log::layer())
         .with_state(state)
 }

@@ -1,60 +1,89 @@
-//! Per-address token buckets for POSTs, so one client cannot flood the writer.
+//! Per-client limits on POSTs, so one client cannot flood the writer: `governor`'s keyed
+//! GCRA limiter (a concurrent map, no global lock), keyed by [`ClientKey`].
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::Instant;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
-/// Buckets kept before idle, full ones are swept.
-const SWEEP_AT: usize = 10_000;
+/// How often the keys of clients whose budget is full again are dropped.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
-struct Bucket {
-    tokens: f64,
-    last: Instant,
+/// Whose budget a request spends: an IPv4 address, or an IPv6 /64 — one subscriber's
+/// network, since a single host can pick any address in its /64 at will.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientKey {
+    V4(Ipv4Addr),
+    /// The upper 64 bits of the address.
+    V6Net(u64),
 }
 
-/// A token bucket per client address.
+impl ClientKey {
+    /// The key of `ip`; an IPv4-mapped IPv6 address (a dual-stack socket) is its IPv4.
+    pub fn of(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(v4) => ClientKey::V4(v4),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => ClientKey::V4(v4),
+                None => ClientKey::V6Net((u128::from(v6) >> 64) as u64),
+            },
+        }
+    }
+}
+
+/// A rate limit per [`ClientKey`].
 pub struct RateLimiter {
-    rate: f64,
-    burst: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    /// `None` when the rate is 0 (no limit).
+    limiter: Option<Arc<DefaultKeyedRateLimiter<ClientKey>>>,
 }
 
 impl RateLimiter {
     /// `rate` requests a second sustained, `burst` at once; a rate of 0 allows everything.
     pub fn new(rate: u32, burst: u32) -> Self {
-        RateLimiter {
-            rate: f64::from(rate),
-            burst: f64::from(burst.max(1)),
-            buckets: Mutex::new(HashMap::new()),
-        }
+        let limiter = NonZeroU32::new(rate).map(|rate| {
+            let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+            Arc::new(DefaultKeyedRateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))
+        });
+        RateLimiter { limiter }
     }
 
-    /// Takes a token for `addr`; `Err(seconds)` says how long until one is available.
+    /// Takes one request from `addr`'s budget; `Err(seconds)` says how long until the
+    /// next is allowed (at least 1).
     pub fn check(&self, addr: IpAddr) -> Result<(), u64> {
-        if self.rate <= 0.0 {
+        let Some(limiter) = &self.limiter else {
             return Ok(());
-        }
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= SWEEP_AT {
-            let (rate, burst) = (self.rate, self.burst);
-            buckets
-                .retain(|_, b| b.tokens + now.duration_since(b.last).as_secs_f64() * rate < burst);
-        }
-        let bucket = buckets.entry(addr).or_insert(Bucket {
-            tokens: self.burst,
-            last: now,
+        };
+        limiter
+            .check_key(&ClientKey::of(addr))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                wait.as_secs_f64().ceil().max(1.0) as u64
+            })
+    }
+
+    /// Starts the background task that forgets clients whose budget is full again, so the
+    /// map holds only recent clients. It ends when the limiter is dropped.
+    pub fn spawn_sweeper(&self) {
+        let Some(limiter) = &self.limiter else {
+            return;
+        };
+        let weak: Weak<_> = Arc::downgrade(limiter);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SWEEP_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(limiter) = weak.upgrade() else {
+                    return;
+                };
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
         });
-        let elapsed = now.duration_since(bucket.last).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.rate).min(self.burst);
-        bucket.last = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - bucket.tokens) / self.rate).ceil() as u64)
-        }
     }
 }
 
@@ -62,24 +91,36 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
     #[test]
-    fn burst_then_limited_per_address() {
+    fn burst_then_limited_per_ipv4_address() {
         let limiter = RateLimiter::new(1, 3);
-        let a: IpAddr = "192.0.2.1".parse().unwrap();
-        let b: IpAddr = "192.0.2.2".parse().unwrap();
         for _ in 0..3 {
-            assert_eq!(limiter.check(a), Ok(()));
+            assert_eq!(limiter.check(ip("192.0.2.1")), Ok(()));
         }
-        assert_eq!(limiter.check(a), Err(1));
-        assert_eq!(limiter.check(b), Ok(()));
+        assert_eq!(limiter.check(ip("192.0.2.1")), Err(1));
+        assert_eq!(limiter.check(ip("192.0.2.2")), Ok(()));
+        // The same IPv4 through a dual-stack socket shares its budget.
+        assert_eq!(limiter.check(ip("::ffff:192.0.2.1")), Err(1));
+    }
+
+    #[test]
+    fn one_ipv6_64_shares_a_budget_and_others_do_not() {
+        let limiter = RateLimiter::new(1, 2);
+        assert_eq!(limiter.check(ip("2001:db8:1:2::1")), Ok(()));
+        assert_eq!(limiter.check(ip("2001:db8:1:2:ffff::9")), Ok(()));
+        assert_eq!(limiter.check(ip("2001:db8:1:2:abcd::1")), Err(1));
+        assert_eq!(limiter.check(ip("2001:db8:1:3::1")), Ok(()));
     }
 
     #[test]
     fn zero_rate_disables_the_limit() {
         let limiter = RateLimiter::new(0, 1);
-        let a: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..1000 {
-            assert_eq!(limiter.check(a), Ok(()));
+            assert_eq!(limiter.check(ip("192.0.2.1")), Ok(()));
         }
     }
 }

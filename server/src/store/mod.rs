@@ -263,6 +263,12 @@ impl Store {
         Ok(Catalogue::new(self.load_catalogue().await?))
     }
 
+    /// Whether the database answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -41,6 +41,10 @@ pub struct Options {
     pub webhook_backoff: std::time::Duration,
     /// How often the server checks the catalogue version in the database.
     pub catalogue_refresh: Option<std::time::Duration>,
+    /// See `Config::header_timeout`, `idle_timeout`, `max_connections`.
+    pub header_timeout: std::time::Duration,
+    pub idle_timeout: std::time::Duration,
+    pub max_connections: usize,
 }
 
 impl Default for Options {
@@ -57,6 +61,9 @@ impl Default for Options {
             webhook_url: None,
             webhook_backoff: std::time::Duration::from_secs(1),
             catalogue_refresh: Some(std::time::Duration::from_secs(5)),
+            header_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(5),
+            max_connections: 4096,
         }
     }
 }
@@ -160,6 +167,9 @@ impl TestServer {
         config.www_dir = options.www.unwrap_or_else(|| dir.path().join("www"));
         config.pkg_dir = options.pkg.unwrap_or_else(|| dir.path().join("pkg"));
         config.catalogue_refresh = options.catalogue_refresh;
+        config.header_timeout = options.header_timeout;
+        config.idle_timeout = options.idle_timeout;
+        config.max_connections = options.max_connections;
         let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
             .await
             .unwrap();

@@ -1,7 +1,8 @@
 //! `/v1/admin/*`: the CASM team's API (and the partners' read-only view of their own
 //! numbers). Every route needs `Authorization: Bearer <token>`; a token is a staff token
 //! or one scoped to a partner ([`Scope`]). No CORS: only same-origin pages (the console
-//! at `/admin/`) and non-browser clients can read the answers.
+//! at `/admin/`) and non-browser clients can read the answers. `/metrics` lives here too,
+//! behind the same token check.
 //!
 //! Each area is a module with a `router()`; handlers take `Extension<Scope>` and check
 //! it with [`Scope::staff`] or [`Scope::partner_filter`].
@@ -16,7 +17,7 @@ use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde::Serialize;
@@ -127,10 +128,30 @@ async fn whoami(Extension(scope): Extension<Scope>) -> Json<WhoAmI> {
     })
 }
 
+/// `GET /metrics`: [`crate::metrics`] in the Prometheus text format, for staff tokens.
+///
+/// Not public: the numbers tell traffic, refusals and error rates, which are the CASM
+/// team's to read. Prometheus sends the token with `authorization: {credentials: …}`.
+async fn metrics(Extension(scope): Extension<Scope>) -> Result<Response, ApiError> {
+    scope.staff()?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        crate::metrics::render(),
+    )
+        .into_response())
+}
+
 /// Every admin route, behind [`authenticate`].
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/v1/admin/whoami", get(whoami))
+        .route("/metrics", get(metrics))
         .merge(feedback::router())
         .merge(series::router())
         .merge(resources::router())
