@@ -1,6 +1,7 @@
 //! The bodies the service sends: JSON Feed pages and items, stats, vote and event answers,
 //! health and errors; also the admin answers (moderation, numbers, publishing) and the
-//! feedback webhook, which the widget never sees. The service serialises these structs; the widget decodes into them.
+//! feedback webhook, which the widget never sees. The service serialises these structs;
+//! the widget decodes into them.
 //! A field renamed here is renamed on both sides, and `tests/fixtures/wire/` holds real
 //! service output that both sides are tested against.
 

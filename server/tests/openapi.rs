@@ -249,3 +249,42 @@ async fn the_document_states_the_visitor_token_rule() {
     assert!(casm_model::validate::visitor_token("visitor", &"a".repeat(65)).is_err());
     assert!(casm_model::validate::visitor_token("visitor", "aaaaaaaaaaaaaaa*").is_err());
 }
+
+/// An erasure request's contact of 200 characters after a leading newline was accepted
+/// (the limit was counted after trimming), while the document says at most 200: the
+/// limit now counts what was sent, for feedback text too.
+#[tokio::test]
+async fn text_limits_count_the_characters_as_sent() {
+    let server = TestServer::start().await;
+    let token = staff_token(&server).await;
+    let contact = format!("\n{}", "a".repeat(200));
+    let response = reqwest::Client::new()
+        .post(server.url("/v1/admin/feedback/erase"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "contact": contact }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "contact");
+    let text = format!(" {}", "a".repeat(casm_model::api::FEEDBACK_MAX_CHARS));
+    let response = common::post(
+        &server,
+        &format!("/v1/resources/{ID}/feedback"),
+        serde_json::json!({ "visitor": common::token(1), "text": text }),
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "text");
+    // Within the limits, with white space around: accepted.
+    let response = reqwest::Client::new()
+        .post(server.url("/v1/admin/feedback/erase"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "contact": " a@b.org " }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}

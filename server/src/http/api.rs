@@ -509,6 +509,9 @@ async fn feedback(
         return Err(missing(&state, &id));
     }
     validate::visitor_token("visitor", &req.visitor)?;
+    // The limit counts the text as sent, emptiness the text trimmed: the rules the
+    // OpenAPI document states (`maxLength` and a pattern).
+    validate::text("text", &req.text, 1, FEEDBACK_MAX_CHARS)?;
     validate::text("text", req.text.trim(), 1, FEEDBACK_MAX_CHARS)?;
     if let Some(contact) = &req.contact {
         validate::text("contact", contact, 0, 200)?;

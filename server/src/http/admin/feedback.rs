@@ -203,6 +203,9 @@ async fn erase(
     JsonBody(req): JsonBody<EraseRequest>,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
+    // The limit counts the address as sent, emptiness the address trimmed: the rules the
+    // OpenAPI document states (`maxLength` and a pattern).
+    validate::text("contact", &req.contact, 1, 200)?;
     validate::text("contact", req.contact.trim(), 1, 200)?;
     let erased = state
         .store
