@@ -56,7 +56,10 @@ token=$("$bin" --database "$database" admin token create schemathesis | tail -n1
 
 echo "[schemathesis] $base/v1/openapi.json" >&2
 status=0
-"$venv/bin/st" --config-file scripts/schemathesis/schemathesis.toml run "$base/v1/openapi.json" \
+config=$PWD/scripts/schemathesis/schemathesis.toml
+st=$PWD/$venv/bin/st
+# Run from the temp dir: schemathesis keeps a cache (.schemathesis/) in its working folder.
+(cd "$work" && "$st" --config-file "$config" run "$base/v1/openapi.json" \
   --checks all \
   --max-time "${ST_MAX_TIME:-150}" \
   --max-examples "${ST_MAX_EXAMPLES:-60}" \
@@ -66,7 +69,7 @@ status=0
   --warnings off \
   -H "Authorization: Bearer $token" \
   -H "Origin: $base" \
-  --report-dir "$work/report" || status=$?
+  --report-dir "$work/report") || status=$?
 
 if grep -q "panicked" "$work/server.err"; then
   echo "[schemathesis] the server panicked:" >&2
