@@ -18,7 +18,8 @@
 //!   export (and `casm-feed stats --csv`), UTC day numbers as dates, the CSV form.
 //! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
 //! - [`http`]: the axum router: `/v1` API, `/v1/admin` (tokens, moderation), static
-//!   files, errors, rate limits.
+//!   files, errors, rate limits, and `/v1/openapi.json` (`http::openapi`), generated from
+//!   the handlers' `#[utoipa::path]` and casm-model's types.
 //! - [`webhook`]: POSTs each stored feedback message to a configured URL, from a
 //!   background task with retries; the visitor's request never waits for it.
 //!

@@ -1,4 +1,7 @@
-//! The HTTP surface: `/v1` API, static files, and the layers around them.
+//! The HTTP surface: `/v1` API, static files, and the layers around them. Each API
+//! handler carries its OpenAPI operation (`#[utoipa::path]`) and is registered with
+//! `utoipa_axum::routes!`, so a route and its documentation are one registration;
+//! [`openapi`] assembles the document.
 
 pub mod admin;
 pub mod api;
