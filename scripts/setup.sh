@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this project needs and is missing; safe to run again.
 #   scripts/setup.sh build   toolchain for the widget and the service
-#   scripts/setup.sh test    that, plus Chromium + ChromeDriver, PostgreSQL, brotli, npm packages
+#   scripts/setup.sh test    that, plus Chromium + ChromeDriver, PostgreSQL, brotli, python3-venv, npm packages
 # Facts behind the choices (versions, traps) are in ../shared/TOOLCHAIN.md and the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,9 @@ apt_packages=(brotli)
 if [ "$what" = test ]; then
   # Debian's chromium and its matching driver: no test tool may download a browser.
   # Not Debian's binaryen: its wasm-opt 108 silently breaks the module (TOOLCHAIN.md trap 1).
-  apt_packages+=(chromium chromium-driver postgresql wrk)
+  # python3-venv: scripts/schemathesis.sh installs schemathesis (PyPI) into a venv, as
+  # Debian's system Python is externally managed.
+  apt_packages+=(chromium chromium-driver postgresql wrk python3-venv)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -2,6 +2,7 @@
 # The second README command: installs what the tests need, then runs every test:
 # native unit and integration tests (model, widget logic, feed service on SQLite and on
 # a throwaway PostgreSQL),
+# schema fuzzing of the release service against its OpenAPI document (schemathesis),
 # the widget build with its size budget, the npm package's file list, the widget's DOM tests in headless Chromium,
 # and the end-to-end tests (playwright-core driving Debian's Chromium against the real
 # feed service on port 0 with the demo catalogue).
@@ -34,8 +35,13 @@ step "widget DOM tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test -p casm-widget --target wasm32-unknown-unknown
 
-step "end-to-end: real feed service (release build) + Chromium"
+step "feed service release build"
 cargo build --release -p casm-feed
+
+step "schema fuzzing: schemathesis, every check, against /v1/openapi.json (under 3 minutes)"
+CASM_FEED_BIN=target/release/casm-feed scripts/schemathesis.sh
+
+step "end-to-end: real feed service (release build) + Chromium"
 CASM_FEED_BIN=target/release/casm-feed node --test --test-concurrency=1 tests/e2e/
 
 step "all tests passed"

@@ -3,9 +3,11 @@
 /// `POST /v1/resources/{id}/vote`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct VoteRequest {
     /// The visitor's anonymous token (see [`crate::validate::visitor_token`]).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
     pub visitor: String,
     /// `true` records the vote, `false` removes it.
     pub helpful: bool,
@@ -14,6 +16,7 @@ pub struct VoteRequest {
 /// The answer to a vote: the new count and whether this visitor's vote now stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteResponse {
     /// The resource's helpful votes after this one.
     pub helpful_votes: u64,
@@ -24,6 +27,7 @@ pub struct VoteResponse {
 /// What an event records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum EventKind {
     View,
@@ -80,11 +84,14 @@ impl EventKind {
 /// `POST /v1/events` (JSON, or the same JSON as `text/plain` from `navigator.sendBeacon`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct EventRequest {
     #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub kind: EventKind,
     pub resource: String,
+    /// The visitor's anonymous token (see [`crate::validate::visitor_token`]).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
     pub visitor: String,
     #[cfg_attr(
         feature = "serde",
@@ -96,11 +103,29 @@ pub struct EventRequest {
 /// `POST /v1/resources/{id}/feedback`: "Submit your comments", kept for moderation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct FeedbackRequest {
+    /// The visitor's anonymous token (see [`crate::validate::visitor_token`]).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{16,64}$"))]
     pub visitor: String,
+    /// 1–4000 characters once trimmed; no control characters but newline and tab.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 4000,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub text: String,
     /// Optional contact (email or name) the visitor chose to leave.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
@@ -111,6 +136,7 @@ pub struct FeedbackRequest {
 /// Where a feedback message is in moderation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum FeedbackStatus {
     /// Not yet read: the queue.
@@ -148,6 +174,7 @@ impl FeedbackStatus {
 /// `POST /v1/admin/feedback/{id}`: moves a message to another status.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct FeedbackUpdate {
     pub status: FeedbackStatus,
@@ -157,8 +184,17 @@ pub struct FeedbackUpdate {
 /// this address (trimmed, case-insensitive) is deleted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct EraseRequest {
+    /// Not blank, at most 200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub contact: String,
 }
 
@@ -180,6 +216,7 @@ pub const MAX_STATS_IDS: usize = *FEED_LIMIT.end() as usize;
 /// Order of feed items (`sort`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Sort {
     /// Highest popularity score first.

@@ -65,6 +65,7 @@ impl Counter {
 /// The counters of one resource, as `/v1/stats` and `_casm.counters` return them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counters {
     pub helpful_votes: u64,
     pub page_views: u64,
@@ -80,6 +81,8 @@ pub struct Counters {
         feature = "serde",
         serde(default, serialize_with = "crate::wire::as_map")
     )]
+    // The map is a sorted Vec in Rust and a JSON object on the wire.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, u64>))]
     pub links: LinkCounts,
 }
 

@@ -9,10 +9,12 @@
 //! - [`validate`]: validation with the path of the bad field, and URL scheme checks.
 //!
 //! This crate is compiled into the Wasm widget, so it depends only on `litemap` (the
-//! id-keyed maps, a sorted `Vec`) and an optional `serde` (derive only). The service
-//! serialises and deserialises with it; the widget serialises its request bodies with it
-//! and decodes answers into these same types with a small reader of its own (serde's
-//! deserializer would cost the widget 45 KB gzipped; `scripts/measure-decoders.sh`).
+//! id-keyed maps, a sorted `Vec`) and an optional `serde` (derive only); the `openapi`
+//! feature (utoipa's `ToSchema`, for the service's `/v1/openapi.json`) is the service's
+//! alone. The service serialises and deserialises with it; the widget serialises its
+//! request bodies with it and decodes answers into these same types with a small reader
+//! of its own (serde's deserializer would cost the widget 45 KB gzipped;
+//! `scripts/measure-decoders.sh`).
 
 pub mod api;
 pub mod counters;

@@ -4,6 +4,7 @@
 /// The default is what a reader assumes of a kind it does not know.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ResourceKind {
     #[default]
@@ -51,6 +52,7 @@ impl ResourceKind {
 /// is what a reader assumes of a kind it does not know.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum LinkKind {
     Document,
@@ -103,6 +105,7 @@ impl LinkKind {
 /// One link of a resource (agenda, summary report, photos, "Submit your comments", ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Link {
     /// Stable id within the resource (a slug).
@@ -132,6 +135,7 @@ pub struct Link {
 /// so "865 page views" stays 865 and grows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct Baseline {
     pub helpful_votes: u64,
@@ -179,6 +183,7 @@ impl Baseline {
 /// A resource: the catalogue's unit, a JSON Feed item on the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Resource {
     /// Stable slug, e.g. `casm-global-partnership`.
@@ -228,9 +233,14 @@ impl Resource {
 /// The import/export file: `{"format": "casm-catalogue", "version": 1, "resources": [...]}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Catalogue {
+    /// Always [`Catalogue::FORMAT`].
+    #[cfg_attr(feature = "openapi", schema(pattern = "^casm-catalogue$"))]
     pub format: String,
+    /// Always [`Catalogue::VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub version: u32,
     pub resources: Vec<Resource>,
 }

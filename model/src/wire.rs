@@ -1,6 +1,7 @@
 //! The bodies the service sends: JSON Feed pages and items, stats, vote and event answers,
-//! health and errors; also the moderation answers and the feedback webhook, which the
-//! widget never sees. The service serialises these structs; the widget decodes into them.
+//! health and errors; also the admin answers (moderation, numbers, publishing) and the
+//! feedback webhook, which the widget never sees. The service serialises these structs;
+//! the widget decodes into them.
 //! A field renamed here is renamed on both sides, and `tests/fixtures/wire/` holds real
 //! service output that both sides are tested against.
 
@@ -39,6 +40,7 @@ pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
 /// A page of `GET /v1/feed.json`: JSON Feed 1.1.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feed {
     /// Always [`JSON_FEED_VERSION`].
     pub version: String,
@@ -60,6 +62,7 @@ pub struct Feed {
 /// A JSON Feed author: a partner of a resource, or CASM for the feed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Author {
     pub name: String,
     #[cfg_attr(
@@ -73,6 +76,7 @@ pub struct Author {
 /// (`GET /v1/resources/{id}` adds live counters there).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     pub id: String,
     /// The page that shows the resource.
@@ -108,6 +112,7 @@ pub struct Item {
 /// A JSON Feed attachment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub url: String,
     pub mime_type: String,
@@ -122,6 +127,7 @@ pub struct Attachment {
 /// The `_casm` extension of an item: what the portal shows beyond JSON Feed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemExt {
     pub kind: ResourceKind,
     /// Partner sources, by name.
@@ -146,6 +152,7 @@ pub struct ItemExt {
 /// One link of an item, its URL absolute.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemLink {
     pub id: String,
     pub title: String,
@@ -167,8 +174,11 @@ pub struct ItemLink {
 /// `GET /v1/stats?ids=…`: the counters of each known id (unknown ids are left out).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    // The map is a sorted Vec in Rust and a JSON object on the wire.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, ResourceStats>))]
     pub resources: IdMap<ResourceStats>,
 }
 
@@ -182,6 +192,7 @@ impl Stats {
 /// One resource's entry in [`Stats`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceStats {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub counters: Counters,
@@ -194,6 +205,7 @@ pub struct ResourceStats {
             serialize_with = "as_opt_map"
         )
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<std::collections::BTreeMap<String, Baseline>>))]
     pub partners: Option<IdMap<PartnerCounts>>,
 }
 
@@ -204,6 +216,7 @@ pub type PartnerCounts = Baseline;
 /// `202` answer of `POST /v1/events`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventAccepted {
     /// Always `true`: the event was valid.
     pub accepted: bool,
@@ -214,6 +227,7 @@ pub struct EventAccepted {
 /// `GET /healthz`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok`.
     pub status: String,
@@ -225,6 +239,7 @@ pub struct Health {
 /// (`/v1/admin/feedback`, staff tokens only; never on a public route).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackItem {
     pub id: i64,
     /// The resource it is about.
@@ -242,6 +257,7 @@ pub struct FeedbackItem {
 /// `GET /v1/admin/feedback`: messages, newest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackList {
     pub items: Vec<FeedbackItem>,
 }
@@ -249,6 +265,7 @@ pub struct FeedbackList {
 /// The answer to `POST /v1/admin/feedback/erase`: how many messages were deleted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Erased {
     pub erased: u64,
 }
@@ -257,6 +274,7 @@ pub struct Erased {
 /// stored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackEvent {
     /// Always [`FeedbackEvent::EVENT`].
     pub event: String,
@@ -277,6 +295,7 @@ impl FeedbackEvent {
 /// The body of every error answer: `{"error": {"code", "message", "field"?}}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
@@ -284,6 +303,7 @@ pub struct ErrorBody {
 /// What went wrong: a stable code for programs, a message for people.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable, e.g. `not_found`, `vote_limit`.
     pub code: String,
@@ -304,6 +324,7 @@ pub type CounterTotals = IdMap<i64>;
 /// An inclusive range of UTC days, as `YYYY-MM-DD`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub from: String,
     pub to: String,
@@ -312,6 +333,7 @@ pub struct Period {
 /// `GET /v1/admin/series`: one counter per UTC day, for all of the numbers or per group.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Series {
     /// First day, `YYYY-MM-DD` (UTC).
     pub from: String,
@@ -330,6 +352,7 @@ pub struct Series {
 /// One group of a [`Series`]: a partner, a resource, or `all`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeriesGroup {
     /// The partner key, resource id, or `all`.
     pub key: String,
@@ -345,13 +368,16 @@ pub struct SeriesGroup {
 /// number of days just before), and what led it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub from: String,
     pub to: String,
     pub previous: Period,
     #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, i64>))]
     pub totals: CounterTotals,
     #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, i64>))]
     pub previous_totals: CounterTotals,
     /// At most 10, by page views, then helpful votes, then id.
     pub top_resources: Vec<TopResource>,
@@ -362,21 +388,62 @@ pub struct Summary {
 /// A resource in [`Summary::top_resources`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopResource {
     pub id: String,
     pub title: String,
     #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, i64>))]
     pub totals: CounterTotals,
 }
 
 /// A partner in [`Summary::top_partners`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopPartner {
     pub key: String,
     pub name: String,
     #[cfg_attr(feature = "serde", serde(serialize_with = "as_map"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, i64>))]
     pub totals: CounterTotals,
+}
+
+/// `GET /v1/admin/whoami`: the token's name and scope, for the console's sign-in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WhoAmI {
+    /// The token's name (`casm-feed admin token create NAME`).
+    pub token: String,
+    /// `staff` or `partner`.
+    pub scope: String,
+    /// The partner a partner token reads; `null` for staff.
+    pub partner: Option<String>,
+}
+
+/// What `POST /v1/admin/import` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// New ids, version 1.
+    pub added: Vec<String>,
+    /// Ids whose content changed: version + 1.
+    pub changed: Vec<String>,
+    /// How many were already stored as sent.
+    pub unchanged: usize,
+}
+
+/// The answer of `POST /v1/admin/resources/{id}/retire` and `/restore`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Retirement {
+    pub id: String,
+    pub retired: bool,
+    /// RFC 3339, when retired; `null` after a restore.
+    pub retired_at: Option<String>,
 }
 
 #[cfg(all(test, feature = "serde"))]

@@ -21,8 +21,9 @@
 //!   export (and `casm-feed stats --csv`), UTC day numbers as dates, the CSV form.
 //! - [`visitor`]: the keyed hash that replaces visitor tokens before anything is stored.
 //! - [`http`]: the axum router: `/v1` API, `/v1/admin` (tokens, moderation), static
-//!   files, errors, rate limits, request logs, and the accept loop with its connection
-//!   limits and timeouts ([`http::serve`]).
+//!   files, errors, rate limits, request logs, the accept loop with its connection
+//!   limits and timeouts ([`http::serve`]), and `/v1/openapi.json` (`http::openapi`),
+//!   generated from the handlers' `#[utoipa::path]` and casm-model's types.
 //! - [`metrics`]: counters and histograms (requests, writer batches, votes and events by
 //!   outcome, database errors), rendered at `/metrics` in the Prometheus text format.
 //! - [`webhook`]: POSTs each stored feedback message to a configured URL, from a

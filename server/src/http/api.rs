@@ -3,42 +3,49 @@
 use super::body::JsonBody;
 use super::client::{is_bot, ClientAddr, PartnerKey};
 use super::error::ApiError;
+use super::extract::{Id, Params};
 use crate::counts::partner_counts;
 use crate::feed::{self, Encoded, FeedQuery};
 use crate::metrics::Outcome;
 use crate::store::{Applied, Write};
 use crate::writer;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use casm_model::api::{FEEDBACK_MAX_CHARS, FEED_LIMIT, MAX_STATS_IDS, SEARCH_MAX_CHARS};
-use casm_model::wire::{EventAccepted, FeedbackEvent, Health, ResourceStats, Stats};
+use casm_model::wire::{
+    ErrorBody, EventAccepted, Feed, FeedbackEvent, Health, Item, ResourceStats, Stats,
+};
 use casm_model::{validate, EventKind, EventRequest, FeedbackRequest, LinkKind, VoteRequest};
 use casm_model::{Sort, VoteResponse};
-use serde::Deserialize;
 use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The public reads.
-pub fn read_router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/v1/feed.json", get(feed_json))
-        .route("/v1/resources/{id}", get(resource))
-        .route("/v1/stats", get(stats))
+/// The public reads, each with its OpenAPI operation.
+pub fn read_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(super::openapi::openapi_json))
+        .routes(routes!(feed_json))
+        .routes(routes!(resource))
+        .routes(routes!(stats))
 }
 
 /// The writes, accepted from partner origins only (see [`super::client::require_partner`]).
-pub fn write_router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/resources/{id}/vote", post(vote))
-        .route("/v1/events", post(event))
-        .route("/v1/resources/{id}/feedback", post(feedback))
+pub fn write_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(vote))
+        .routes(routes!(event))
+        .routes(routes!(feedback))
 }
 
+/// The service is up and how many resources it serves.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "Up", body = Health)))]
 async fn healthz(State(state): State<AppState>) -> Response {
     (
         [(header::CACHE_CONTROL, "no-store")],
@@ -56,6 +63,11 @@ const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 /// `GET /readyz`: 200 when the database answers a trivial query and the writer task is
 /// running, else 503 (a load balancer then sends traffic elsewhere). `/healthz` only says
 /// the process is up, so an orchestrator does not restart it for a database outage.
+#[utoipa::path(get, path = "/readyz", tag = "service",
+    responses(
+        (status = 200, description = "The database answers and the writer runs", body = Health),
+        (status = 503, description = "Not ready (`not_ready`): send traffic elsewhere", body = ErrorBody),
+    ))]
 async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
     let database = tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await;
     let database_ok = match database {
@@ -206,9 +218,38 @@ fn serve_encoded(
     response
 }
 
+/// A page of the feed (JSON Feed 1.1), without live counters.
+#[utoipa::path(get, path = "/v1/feed.json", tag = "feed",
+    params(
+        ("limit" = Option<u32>, Query, nullable = false, minimum = 1, maximum = 100,
+            description = "Items per page; default 50"),
+        ("offset" = Option<u32>, Query, nullable = false, maximum = 1000000,
+            description = "Items to skip (`next_url` carries it)"),
+        ("tag" = Option<String>, Query, nullable = false, min_length = 1, max_length = 200,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$",
+            description = "Only items with this tag"),
+        ("partner" = Option<String>, Query, nullable = false, min_length = 1, max_length = 200,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$",
+            description = "Only items of this partner (by name)"),
+        ("sort" = Option<Sort>, Query, nullable = false, description = "Default `popular`"),
+        ("q" = Option<String>, Query, nullable = false, max_length = 100,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$",
+            description = "Title search: a case-insensitive substring, trimmed; empty = none"),
+        ("If-None-Match" = Option<String>, Header, nullable = false,
+            description = "The `ETag` of a copy the client holds"),
+    ),
+    responses(
+        (status = 200, description = "A page; `next_url` when more follow",
+            content_type = "application/feed+json", body = Feed,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current",
+            headers(("ETag" = String))),
+        (status = 400, description = "`bad_request`: a bad query parameter, named in `field`",
+            body = ErrorBody),
+    ))]
 async fn feed_json(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = feed_query(&params)?;
@@ -234,9 +275,24 @@ fn missing(state: &AppState, id: &str) -> ApiError {
     }
 }
 
+/// One resource as a feed item, with its live counters in `_casm.counters`.
+#[utoipa::path(get, path = "/v1/resources/{id}", tag = "feed",
+    params(
+        ("id" = String, Path, description = "The resource's id"),
+        ("If-None-Match" = Option<String>, Header, nullable = false,
+            description = "The `ETag` of a copy the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The resource", body = Item,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current",
+            headers(("ETag" = String))),
+        (status = 404, description = "`not_found`: no resource has this id", body = ErrorBody),
+        (status = 410, description = "`gone`: retired by the CASM team", body = ErrorBody),
+    ))]
 async fn resource(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let entry = state.live.entry(&id).ok_or_else(|| missing(&state, &id))?;
@@ -257,19 +313,29 @@ async fn resource(
     Ok((cache, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-#[derive(Deserialize)]
-struct StatsParams {
-    ids: Option<String>,
-    by: Option<String>,
-}
-
+/// The live counters of up to 100 resources; unknown ids are left out.
+#[utoipa::path(get, path = "/v1/stats", tag = "feed",
+    params(
+        ("ids" = String, Query, min_length = 1,
+            description = "Comma-separated resource ids, at most 100"),
+        ("by" = Option<String>, Query, nullable = false, pattern = "^partner$",
+            description = "`partner`: each partner's share too"),
+    ),
+    responses(
+        (status = 200, description = "Counters by id", body = Stats),
+        (status = 400, description = "`bad_request`: no ids, more than 100, or a bad `by`",
+            body = ErrorBody),
+    ))]
 async fn stats(
     State(state): State<AppState>,
-    Query(params): Query<StatsParams>,
+    Params(params): Params,
 ) -> Result<Response, ApiError> {
-    let ids = params.ids.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
-        ApiError::bad_field("ids", "ids: give a comma-separated list of resource ids")
-    })?;
+    let ids = params
+        .get("ids")
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_field("ids", "ids: give a comma-separated list of resource ids")
+        })?;
     let ids: Vec<&str> = ids
         .split(',')
         .map(str::trim)
@@ -281,7 +347,7 @@ async fn stats(
             format!("ids: at most {MAX_STATS_IDS} ids per request"),
         ));
     }
-    let by_partner = match params.by.as_deref() {
+    let by_partner = match params.get("by").map(String::as_str) {
         None => false,
         Some("partner") => true,
         Some(_) => {
@@ -319,9 +385,19 @@ fn write_failed(e: std::sync::Arc<crate::writer::WriteError>) -> ApiError {
     ApiError::Unavailable
 }
 
+/// Records (`helpful: true`) or removes a visitor's helpful vote. Idempotent.
+#[utoipa::path(post, path = "/v1/resources/{id}/vote", tag = "writes",
+    params(("id" = String, Path, description = "The resource's id")),
+    request_body = VoteRequest,
+    responses(
+        (status = 200, description = "The new count", body = VoteResponse),
+        (status = 400, description = "`bad_request`: a bad body, the field named", body = ErrorBody),
+        (status = 404, description = "`not_found`: no resource has this id", body = ErrorBody),
+        (status = 410, description = "`gone`: retired by the CASM team", body = ErrorBody),
+    ))]
 async fn vote(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Extension(ClientAddr(ip)): Extension<ClientAddr>,
     Extension(PartnerKey(partner)): Extension<PartnerKey>,
     JsonBody(req): JsonBody<VoteRequest>,
@@ -380,6 +456,17 @@ fn accepted(counted: bool, outcome: &'static str) -> Response {
         .into_response()
 }
 
+/// Counts a view, meta-card view, email or download (also as `text/plain` holding the
+/// same JSON, for `navigator.sendBeacon`).
+#[utoipa::path(post, path = "/v1/events", tag = "writes",
+    request_body = EventRequest,
+    responses(
+        (status = 202, description = "Accepted; `counted: false` for a repeated view or a bot",
+            body = EventAccepted),
+        (status = 400, description = "`bad_request`: a bad body, the field named", body = ErrorBody),
+        (status = 422, description = "`unprocessable`: an unknown resource, or a link it does \
+            not have or that does not fit the event", body = ErrorBody),
+    ))]
 async fn event(
     State(state): State<AppState>,
     Extension(PartnerKey(partner)): Extension<PartnerKey>,
@@ -453,16 +540,30 @@ async fn event(
     })
 }
 
+/// "Submit your comments": stored for moderation, never published.
+#[utoipa::path(post, path = "/v1/resources/{id}/feedback", tag = "writes",
+    params(("id" = String, Path, description = "The resource's id")),
+    request_body = FeedbackRequest,
+    responses(
+        (status = 202, description = "Stored", body = EventAccepted),
+        (status = 400, description = "`bad_request`: a bad body, the field named", body = ErrorBody),
+        (status = 404, description = "`not_found`: no resource has this id", body = ErrorBody),
+        (status = 410, description = "`gone`: retired by the CASM team", body = ErrorBody),
+        (status = 503, description = "`unavailable`: not stored; retry shortly", body = ErrorBody),
+    ))]
 async fn feedback(
     State(state): State<AppState>,
     Extension(PartnerKey(partner)): Extension<PartnerKey>,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonBody(req): JsonBody<FeedbackRequest>,
 ) -> Result<Response, ApiError> {
     if state.live.entry(&id).is_none() {
         return Err(missing(&state, &id));
     }
     validate::visitor_token("visitor", &req.visitor)?;
+    // The limit counts the text as sent, emptiness the text trimmed: the rules the
+    // OpenAPI document states (`maxLength` and a pattern).
+    validate::text("text", &req.text, 1, FEEDBACK_MAX_CHARS)?;
     validate::text("text", req.text.trim(), 1, FEEDBACK_MAX_CHARS)?;
     if let Some(contact) = &req.contact {
         validate::text("contact", contact, 0, 200)?;

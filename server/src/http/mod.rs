@@ -1,4 +1,7 @@
-//! The HTTP surface: `/v1` API, static files, and the layers around them.
+//! The HTTP surface: `/v1` API, static files, and the layers around them. Each API
+//! handler carries its OpenAPI operation (`#[utoipa::path]`) and is registered with
+//! `utoipa_axum::routes!`, so a route and its documentation are one registration;
+//! [`openapi`] assembles the document.
 
 mod access_log;
 pub mod admin;
@@ -6,6 +9,8 @@ pub mod api;
 pub mod body;
 pub mod client;
 pub mod error;
+pub mod extract;
+pub mod openapi;
 pub mod ratelimit;
 pub mod serve;
 mod static_files;
@@ -13,8 +18,12 @@ mod static_files;
 use crate::AppState;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware;
-use axum::Router;
+use axum::{Extension, Router};
 use error::ApiError;
+use openapi::{
+    layer_answers, FORBIDDEN_ORIGIN, METHOD_NOT_ALLOWED, RATE_LIMITED, TIMEOUT, UNAUTHORIZED,
+    UNAVAILABLE,
+};
 use std::time::Duration;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
@@ -59,7 +68,22 @@ pub fn app(state: AppState) -> Router {
         .allow_headers([header::CONTENT_TYPE])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));
-    let writes = api::write_router()
+    // Each group's documentation gets the answers of the layers put on it here.
+    let mut doc = openapi::base();
+    let (reads, reads_doc) = api::read_router().split_for_parts();
+    let (writes, mut writes_doc) = api::write_router().split_for_parts();
+    let (admin, mut admin_doc) = admin::router(state.clone()).split_for_parts();
+    layer_answers(
+        &mut writes_doc,
+        &[FORBIDDEN_ORIGIN, RATE_LIMITED, UNAVAILABLE],
+    );
+    layer_answers(&mut admin_doc, &[UNAUTHORIZED, UNAVAILABLE]);
+    for group in [reads_doc, writes_doc, admin_doc] {
+        doc.merge(group);
+    }
+    layer_answers(&mut doc, &[METHOD_NOT_ALLOWED, TIMEOUT]);
+    openapi::body_answers(&mut doc);
+    let writes = writes
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -74,14 +98,15 @@ pub fn app(state: AppState) -> Router {
         .layer(partners);
     Router::new()
         .merge(
-            api::read_router()
+            reads
                 .method_not_allowed_fallback(method_not_allowed)
                 .layer(public),
         )
         .merge(writes)
         // No CORS layer: admin answers are for same-origin pages and other clients only.
-        .merge(admin::router(state.clone()).method_not_allowed_fallback(method_not_allowed))
+        .merge(admin.method_not_allowed_fallback(method_not_allowed))
         .merge(static_files::router(&state.config))
+        .layer(Extension(openapi::Document::new(&doc)))
         // Bodies under ~1 KB (stats, votes) gain little from compression and cost CPU.
         .layer(
             CompressionLayer::new()

@@ -9,7 +9,7 @@ use axum::handler::HandlerWithoutStateExt;
 use axum::http::Method;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use tower::ServiceBuilder;
@@ -19,6 +19,18 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such page".into())
+}
+
+/// ServeDir answers an empty 500 when the file system refuses a path it could not map to
+/// a file (a name over 255 bytes, a NUL byte, ...). Such a path names no page: it gets the
+/// 404 with the error body that every other unknown path gets. Nothing else on these
+/// routes answers a 5xx.
+async fn unmappable_is_not_found(response: Response) -> Response {
+    if response.status().is_server_error() {
+        tracing::debug!(status = %response.status(), "static file path not mappable");
+        return not_found().await.into_response();
+    }
+    response
 }
 
 /// Pinned releases (`v<version>/…`) and content-hashed Wasm files never change.
@@ -131,6 +143,7 @@ pub fn router(config: &Config) -> Router<AppState> {
         .fallback_service(www)
         .layer(cors)
         .merge(admin)
+        .layer(middleware::map_response(unmappable_is_not_found))
 }
 
 #[cfg(test)]

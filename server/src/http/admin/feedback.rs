@@ -13,26 +13,25 @@ use super::Scope;
 use crate::dates::utc_timestamp;
 use crate::http::body::JsonBody;
 use crate::http::error::ApiError;
+use crate::http::extract::{Id, Params};
 use crate::store::{Feedback, FeedbackFilter, StoreError};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use casm_model::wire::{Erased, FeedbackItem, FeedbackList};
+use axum::{Extension, Json};
+use casm_model::wire::{Erased, ErrorBody, FeedbackItem, FeedbackList};
 use casm_model::{validate, EraseRequest, FeedbackStatus, FeedbackUpdate};
 use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The moderation routes; [`super::router`] puts them behind authentication.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/feedback", get(list))
-        .route("/v1/admin/feedback/erase", post(erase))
-        .route(
-            "/v1/admin/feedback/{id}",
-            get(item).post(update).delete(remove),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(erase))
+        .routes(routes!(item, update, remove))
 }
 
 /// The wire form of a stored message.
@@ -88,10 +87,23 @@ fn filter(params: &HashMap<String, String>) -> Result<FeedbackFilter, ApiError> 
     Ok(filter)
 }
 
+/// Messages, newest first.
+#[utoipa::path(get, path = "/v1/admin/feedback", tag = "admin", security(("bearer" = [])),
+    params(
+        ("status" = Option<FeedbackStatus>, Query, nullable = false, description = "Only this status"),
+        ("resource" = Option<String>, Query, nullable = false, min_length = 1, max_length = 200,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$",
+            description = "Only messages about this resource"),
+    ),
+    responses(
+        (status = 200, description = "The messages", body = FeedbackList),
+        (status = 400, description = "`bad_request`: a bad `status` or `resource`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+    ))]
 async fn list(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
     let filter = filter(&params)?;
@@ -101,10 +113,18 @@ async fn list(
     }))
 }
 
+/// One message.
+#[utoipa::path(get, path = "/v1/admin/feedback/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The message's id (a number)")),
+    responses(
+        (status = 200, description = "The message", body = FeedbackItem),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+        (status = 404, description = "`not_found`: no message has this id", body = ErrorBody),
+    ))]
 async fn item(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
     let found = state
@@ -115,10 +135,20 @@ async fn item(
     Ok(private(to_wire(found.ok_or_else(|| unknown(&id))?)))
 }
 
+/// Moves a message to another status.
+#[utoipa::path(post, path = "/v1/admin/feedback/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The message's id (a number)")),
+    request_body = FeedbackUpdate,
+    responses(
+        (status = 200, description = "The message as it now is", body = FeedbackItem),
+        (status = 400, description = "`bad_request`: a bad body, the field named", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+        (status = 404, description = "`not_found`: no message has this id", body = ErrorBody),
+    ))]
 async fn update(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonBody(req): JsonBody<FeedbackUpdate>,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
@@ -137,10 +167,18 @@ async fn update(
     Ok(private(to_wire(updated)))
 }
 
+/// Deletes a message.
+#[utoipa::path(delete, path = "/v1/admin/feedback/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The message's id (a number)")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+        (status = 404, description = "`not_found`: no message has this id", body = ErrorBody),
+    ))]
 async fn remove(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
     scope.staff()?;
     let n = parse_id(&id)?;
@@ -151,12 +189,23 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// An erasure request: deletes every message whose contact is this address.
+#[utoipa::path(post, path = "/v1/admin/feedback/erase", tag = "admin", security(("bearer" = [])),
+    request_body = EraseRequest,
+    responses(
+        (status = 200, description = "How many were deleted", body = Erased),
+        (status = 400, description = "`bad_request`: a bad body, the field named", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+    ))]
 async fn erase(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
     JsonBody(req): JsonBody<EraseRequest>,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
+    // The limit counts the address as sent, emptiness the address trimmed: the rules the
+    // OpenAPI document states (`maxLength` and a pattern).
+    validate::text("contact", &req.contact, 1, 200)?;
     validate::text("contact", req.contact.trim(), 1, 200)?;
     let erased = state
         .store

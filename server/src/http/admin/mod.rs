@@ -18,10 +18,11 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Extension, Json, Router};
-use serde::Serialize;
+use axum::{Extension, Json};
+use casm_model::wire::WhoAmI;
 use subtle::ConstantTimeEq;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Who a request's token speaks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,25 +105,19 @@ async fn authenticate(
     Ok(next.run(request).await)
 }
 
-/// `GET /v1/admin/whoami`: the token's name and scope, for the console's sign-in.
-#[derive(Serialize)]
-struct WhoAmI {
-    token: String,
-    /// `staff` or `partner`.
-    scope: &'static str,
-    partner: Option<String>,
-}
-
+/// The token's name and scope, for the console's sign-in.
+#[utoipa::path(get, path = "/v1/admin/whoami", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "Who the token speaks for", body = WhoAmI)))]
 async fn whoami(Extension(scope): Extension<Scope>) -> Json<WhoAmI> {
     Json(match scope {
         Scope::Staff { token } => WhoAmI {
             token,
-            scope: "staff",
+            scope: "staff".to_owned(),
             partner: None,
         },
         Scope::Partner { token, partner } => WhoAmI {
             token,
-            scope: "partner",
+            scope: "partner".to_owned(),
             partner: Some(partner),
         },
     })
@@ -132,6 +127,9 @@ async fn whoami(Extension(scope): Extension<Scope>) -> Json<WhoAmI> {
 ///
 /// Not public: the numbers tell traffic, refusals and error rates, which are the CASM
 /// team's to read. Prometheus sends the token with `authorization: {credentials: …}`.
+#[utoipa::path(get, path = "/metrics", tag = "service", security(("bearer" = [])),
+    responses((status = 200, description = "The metrics in the Prometheus text format",
+        content_type = "text/plain", body = String)))]
 async fn metrics(Extension(scope): Extension<Scope>) -> Result<Response, ApiError> {
     scope.staff()?;
     Ok((
@@ -148,10 +146,10 @@ async fn metrics(Extension(scope): Extension<Scope>) -> Result<Response, ApiErro
 }
 
 /// Every admin route, behind [`authenticate`].
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/whoami", get(whoami))
-        .route("/metrics", get(metrics))
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(whoami))
+        .routes(routes!(metrics))
         .merge(feedback::router())
         .merge(series::router())
         .merge(resources::router())

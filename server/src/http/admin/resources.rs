@@ -7,26 +7,25 @@
 use super::Scope;
 use crate::http::body::{self, ADMIN_BODY_LIMIT};
 use crate::http::error::ApiError;
+use crate::http::extract::Id;
 use crate::store::{self, utc_timestamp, Published, StoreError};
 use crate::AppState;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use casm_model::Resource;
-use serde::Serialize;
+use axum::{Extension, Json};
+use casm_model::wire::{ErrorBody, ImportReport, Retirement};
+use casm_model::{Catalogue, Resource};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The publishing routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/admin/resources/{id}",
-            get(get_resource).put(put_resource),
-        )
-        .route("/v1/admin/resources/{id}/retire", post(retire))
-        .route("/v1/admin/resources/{id}/restore", post(restore))
-        .route("/v1/admin/import", post(import))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_resource, put_resource))
+        .routes(routes!(retire))
+        .routes(routes!(restore))
+        .routes(routes!(import))
 }
 
 /// The header that tells the console a resource is retired, and since when (RFC 3339).
@@ -74,10 +73,18 @@ async fn reload(state: &AppState) {
 
 /// `GET /v1/admin/resources/{id}`: the stored resource in the import format, retired or
 /// not (a retired one carries `casm-retired-at`).
+#[utoipa::path(get, path = "/v1/admin/resources/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The resource's id")),
+    responses(
+        (status = 200, description = "The stored resource; a retired one carries `casm-retired-at`",
+            body = Resource, headers(("casm-retired-at" = Option<String>, description = "RFC 3339"))),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+        (status = 404, description = "`not_found`: no resource has this id", body = ErrorBody),
+    ))]
 async fn get_resource(
     Extension(scope): Extension<Scope>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
     let stored = state
@@ -98,10 +105,19 @@ async fn get_resource(
 
 /// `PUT /v1/admin/resources/{id}`: publishes one resource. 201 with the stored resource
 /// for a new id, 200 otherwise (the same `version` when nothing changed).
+#[utoipa::path(put, path = "/v1/admin/resources/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The resource's id")),
+    request_body = Resource,
+    responses(
+        (status = 200, description = "Edited (or unchanged): the stored resource", body = Resource),
+        (status = 201, description = "A new id: the stored resource", body = Resource),
+        (status = 400, description = "`bad_request`: the field inside the resource named", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+    ))]
 async fn put_resource(
     Extension(scope): Extension<Scope>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     request: Request,
 ) -> Result<Response, ApiError> {
     // The token first: a partner learns nothing from how its body would be judged.
@@ -145,19 +161,16 @@ async fn put_resource(
         .into_response())
 }
 
-/// What `POST /v1/admin/import` did.
-#[derive(Serialize)]
-struct ImportReport {
-    /// New ids, version 1.
-    added: Vec<String>,
-    /// Ids whose content changed: version + 1.
-    changed: Vec<String>,
-    /// How many were already stored as sent.
-    unchanged: usize,
-}
-
 /// `POST /v1/admin/import`: a whole catalogue in the import format, checked as
 /// `casm-feed import` checks a file, published all or nothing.
+#[utoipa::path(post, path = "/v1/admin/import", tag = "admin", security(("bearer" = [])),
+    request_body = Catalogue,
+    responses(
+        (status = 200, description = "What changed", body = ImportReport),
+        (status = 400, description = "`bad_request`: the field at fault named, e.g. `resources[5].links[0].url`",
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+    ))]
 async fn import(
     Extension(scope): Extension<Scope>,
     State(state): State<AppState>,
@@ -194,15 +207,6 @@ async fn import(
     Ok(Json(report))
 }
 
-/// The answer of retire and restore.
-#[derive(Serialize)]
-struct Retirement {
-    id: String,
-    retired: bool,
-    /// RFC 3339, when retired.
-    retired_at: Option<String>,
-}
-
 async fn set_retired(state: &AppState, id: String, retired: bool) -> Result<Response, ApiError> {
     let at = state
         .store
@@ -225,20 +229,34 @@ async fn set_retired(state: &AppState, id: String, retired: bool) -> Result<Resp
 
 /// `POST /v1/admin/resources/{id}/retire`: gone from the feed and stats; its page answers
 /// 410. Its row, counts and votes stay. Retiring again changes nothing.
+#[utoipa::path(post, path = "/v1/admin/resources/{id}/retire", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The resource's id")),
+    responses(
+        (status = 200, description = "Retired (since the first time)", body = Retirement),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+        (status = 404, description = "`not_found`: no resource has this id", body = ErrorBody),
+    ))]
 async fn retire(
     Extension(scope): Extension<Scope>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
     set_retired(&state, id, true).await
 }
 
 /// `POST /v1/admin/resources/{id}/restore`: served again, with its counts.
+#[utoipa::path(post, path = "/v1/admin/resources/{id}/restore", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The resource's id")),
+    responses(
+        (status = 200, description = "Served again", body = Retirement),
+        (status = 403, description = "`forbidden`: not a staff token", body = ErrorBody),
+        (status = 404, description = "`not_found`: no resource has this id", body = ErrorBody),
+    ))]
 async fn restore(
     Extension(scope): Extension<Scope>,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     scope.staff()?;
     set_retired(&state, id, false).await

@@ -5,15 +5,18 @@
 
 use super::Scope;
 use crate::http::error::ApiError;
+use crate::http::extract::Params;
 use crate::series::{self, Filter, ParamError, SeriesParams, SeriesQuery};
 use crate::store::StoreError;
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use casm_model::wire::{ErrorBody, Series, Summary};
 use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 impl From<ParamError> for ApiError {
     fn from(e: ParamError) -> Self {
@@ -22,11 +25,11 @@ impl From<ParamError> for ApiError {
 }
 
 /// The routes of this module (behind the admin authentication of [`super::router`]).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/series", get(series))
-        .route("/v1/admin/summary", get(summary))
-        .route("/v1/admin/export.csv", get(export_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(series))
+        .routes(routes!(summary))
+        .routes(routes!(export_csv))
 }
 
 fn unavailable(e: StoreError) -> ApiError {
@@ -62,10 +65,33 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
+// Query values: an empty one counts as absent (hence the patterns' `?`).
+
+/// One counter per UTC day, for all the numbers or per partner or resource.
+#[utoipa::path(get, path = "/v1/admin/series", tag = "admin", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+            description = "First UTC day, `YYYY-MM-DD`; default: 30 days before `to`"),
+        ("to" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+            description = "Last UTC day, inclusive; default today. At most 366 days, `from` ≤ `to`"),
+        ("metric" = Option<String>, Query, nullable = false,
+            pattern = "^(helpful_votes|page_views|pages_emailed|metacard_views|attachments_downloaded|videos_downloaded)?$",
+            description = "The counter; default `page_views`"),
+        ("by" = Option<String>, Query, nullable = false, pattern = "^(partner|resource)?$",
+            description = "One series per partner or resource; without it one keyed `all`"),
+        ("resource" = Option<String>, Query, nullable = false, description = "One resource's numbers (a known id)"),
+        ("partner" = Option<String>, Query, nullable = false,
+            description = "One partner's numbers (a partner token: only its own, the default)"),
+    ),
+    responses(
+        (status = 200, description = "The series", body = Series),
+        (status = 400, description = "`bad_request`: a bad or unknown parameter, named in `field`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: a partner token asking for another partner", body = ErrorBody),
+    ))]
 async fn series(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
-    Query(pairs): Query<HashMap<String, String>>,
+    Params(pairs): Params,
 ) -> Result<Response, ApiError> {
     let q = series_query(&state, &scope, &pairs)?;
     let series = state
@@ -76,10 +102,26 @@ async fn series(
     Ok(no_store(Json(series).into_response()))
 }
 
+/// A period's totals beside the previous period's, and the top resources and partners.
+#[utoipa::path(get, path = "/v1/admin/summary", tag = "admin", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+            description = "First UTC day, `YYYY-MM-DD`; default: 30 days before `to`"),
+        ("to" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+            description = "Last UTC day, inclusive; default today. At most 366 days, `from` ≤ `to`"),
+        ("resource" = Option<String>, Query, nullable = false, description = "One resource's numbers (a known id)"),
+        ("partner" = Option<String>, Query, nullable = false,
+            description = "One partner's numbers (a partner token: only its own, the default)"),
+    ),
+    responses(
+        (status = 200, description = "The summary", body = Summary),
+        (status = 400, description = "`bad_request`: a bad or unknown parameter, named in `field`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: a partner token asking for another partner", body = ErrorBody),
+    ))]
 async fn summary(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
-    Query(pairs): Query<HashMap<String, String>>,
+    Params(pairs): Params,
 ) -> Result<Response, ApiError> {
     let params = scoped(&scope, SeriesParams::for_summary(&pairs)?)?;
     let filter: Filter =
@@ -92,10 +134,32 @@ async fn summary(
     Ok(no_store(Json(summary).into_response()))
 }
 
+/// The series in long form as CSV: `day,<group>,<metric>`, RFC 4180, CRLF.
+#[utoipa::path(get, path = "/v1/admin/export.csv", tag = "admin", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+            description = "First UTC day, `YYYY-MM-DD`; default: 30 days before `to`"),
+        ("to" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+            description = "Last UTC day, inclusive; default today. At most 366 days, `from` ≤ `to`"),
+        ("metric" = Option<String>, Query, nullable = false,
+            pattern = "^(helpful_votes|page_views|pages_emailed|metacard_views|attachments_downloaded|videos_downloaded)?$",
+            description = "The counter; default `page_views`"),
+        ("by" = Option<String>, Query, nullable = false, pattern = "^(partner|resource)?$",
+            description = "One series per partner or resource; without it one keyed `all`"),
+        ("resource" = Option<String>, Query, nullable = false, description = "One resource's numbers (a known id)"),
+        ("partner" = Option<String>, Query, nullable = false,
+            description = "One partner's numbers (a partner token: only its own, the default)"),
+    ),
+    responses(
+        (status = 200, description = "The CSV file (`Content-Disposition: attachment`)",
+            content_type = "text/csv", body = String),
+        (status = 400, description = "`bad_request`: a bad or unknown parameter, named in `field`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: a partner token asking for another partner", body = ErrorBody),
+    ))]
 async fn export_csv(
     State(state): State<AppState>,
     Extension(scope): Extension<Scope>,
-    Query(pairs): Query<HashMap<String, String>>,
+    Params(pairs): Params,
 ) -> Result<Response, ApiError> {
     let q = series_query(&state, &scope, &pairs)?;
     let export = series::export(&state.store, &q, |id| title(&state, id))
