@@ -21,16 +21,32 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("no such page".into())
 }
 
-/// ServeDir answers an empty 500 when the file system refuses a path it could not map to
-/// a file (a name over 255 bytes, a NUL byte, ...). Such a path names no page: it gets the
-/// 404 with the error body that every other unknown path gets. Nothing else on these
-/// routes answers a 5xx.
-async fn unmappable_is_not_found(response: Response) -> Response {
-    if response.status().is_server_error() {
+/// ServeDir answers an empty 500 when the file system refuses a path it cannot map to a
+/// file (a name over 255 bytes, a NUL byte, ...). Such a path names no page: it gets the
+/// 404 with the error body that every other unknown path gets. Any other 5xx (a disk
+/// that fails) is logged and answered with the JSON 503, never an empty body.
+async fn unmappable_is_not_found(request: Request, next: Next) -> Response {
+    let unmappable = is_unmappable(request.uri().path());
+    let response = next.run(request).await;
+    if !response.status().is_server_error() {
+        return response;
+    }
+    if unmappable {
         tracing::debug!(status = %response.status(), "static file path not mappable");
         return not_found().await.into_response();
     }
-    response
+    tracing::warn!(status = %response.status(), "static file could not be read");
+    ApiError::Unavailable.into_response()
+}
+
+/// Whether a request path cannot name a file on any file system we serve from: a
+/// segment over 255 bytes or a NUL byte, once percent-decoded.
+fn is_unmappable(path: &str) -> bool {
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
+    decoded.contains(&0)
+        || decoded
+            .split(|b| *b == b'/')
+            .any(|segment| segment.len() > 255)
 }
 
 /// Pinned releases (`v<version>/…`) and content-hashed Wasm files never change.
@@ -143,12 +159,21 @@ pub fn router(config: &Config) -> Router<AppState> {
         .fallback_service(www)
         .layer(cors)
         .merge(admin)
-        .layer(middleware::map_response(unmappable_is_not_found))
+        .layer(middleware::from_fn(unmappable_is_not_found))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_immutable;
+    use super::{is_immutable, is_unmappable};
+
+    #[test]
+    fn unmappable_paths_are_told_from_missing_files() {
+        assert!(is_unmappable(&format!("/{}", "a".repeat(256))));
+        assert!(is_unmappable(&format!("/widget/{}", "%61".repeat(256))));
+        assert!(is_unmappable("/%00"));
+        assert!(!is_unmappable(&format!("/{}", "a".repeat(255))));
+        assert!(!is_unmappable("/files/agenda.pdf"));
+    }
 
     #[test]
     fn only_pinned_releases_and_hashed_wasm_are_immutable() {
