@@ -297,3 +297,20 @@ async fn text_limits_count_the_characters_as_sent() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+/// schemathesis (seed 1) sent `ids=%0A`: a string the document allowed, which the service
+/// refuses as naming no id. The document now says `ids` holds more than spaces.
+#[tokio::test]
+async fn stats_ids_of_only_spaces_are_refused_and_documented_so() {
+    let server = TestServer::start().await;
+    let res = reqwest::get(server.url("/v1/stats?ids=%0A%20")).await.unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "ids");
+    let doc = document(&server).await;
+    let params = doc["paths"]["/v1/stats"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let ids = params.iter().find(|p| p["name"] == "ids").unwrap();
+    assert_eq!(ids["schema"]["pattern"], "\\S", "{ids}");
+}

@@ -316,8 +316,8 @@ async fn resource(
 /// The live counters of up to 100 resources; unknown ids are left out.
 #[utoipa::path(get, path = "/v1/stats", tag = "feed",
     params(
-        ("ids" = String, Query, min_length = 1,
-            description = "Comma-separated resource ids, at most 100"),
+        ("ids" = String, Query, min_length = 1, pattern = "\\S",
+            description = "Comma-separated resource ids, at most 100 (not only spaces)"),
         ("by" = Option<String>, Query, nullable = false, pattern = "^partner$",
             description = "`partner`: each partner's share too"),
     ),
