@@ -303,7 +303,9 @@ async fn text_limits_count_the_characters_as_sent() {
 #[tokio::test]
 async fn stats_ids_of_only_spaces_are_refused_and_documented_so() {
     let server = TestServer::start().await;
-    let res = reqwest::get(server.url("/v1/stats?ids=%0A%20")).await.unwrap();
+    let res = reqwest::get(server.url("/v1/stats?ids=%0A%20"))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["field"], "ids");
@@ -313,4 +315,22 @@ async fn stats_ids_of_only_spaces_are_refused_and_documented_so() {
         .unwrap();
     let ids = params.iter().find(|p| p["name"] == "ids").unwrap();
     assert_eq!(ids["schema"]["pattern"], "\\S", "{ids}");
+}
+
+/// The series' `metric` pattern is written out in an attribute; it must name exactly the
+/// counters the series keep (`Counter::MAINTAINED`), so the two cannot drift apart.
+#[tokio::test]
+async fn the_documented_metrics_are_the_maintained_counters() {
+    let server = TestServer::start().await;
+    let doc = document(&server).await;
+    let names: Vec<&str> = casm_model::Counter::MAINTAINED
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    let want = format!("^({})?$", names.join("|"));
+    for path in ["/v1/admin/series", "/v1/admin/export.csv"] {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        let metric = params.iter().find(|p| p["name"] == "metric").unwrap();
+        assert_eq!(metric["schema"]["pattern"], want.as_str(), "{path}");
+    }
 }

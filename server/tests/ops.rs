@@ -73,34 +73,14 @@ async fn metrics_count_requests_and_writes_by_route_and_outcome() {
 
     let vote = |visitor: usize| json!({"visitor": token(visitor), "helpful": true});
     let url = server.url(&format!("/v1/resources/{ID}/vote"));
-    assert_eq!(
-        http.post(&url)
-            .json(&vote(1))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        http.post(&url)
-            .json(&vote(1))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    let vote_status = |visitor: usize| {
+        let request = http.post(&url).json(&vote(visitor));
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(vote_status(1).await, 200);
+    assert_eq!(vote_status(1).await, 200);
     // The cap of one vote per network and day is spent.
-    assert_eq!(
-        http.post(&url)
-            .json(&vote(2))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        429
-    );
+    assert_eq!(vote_status(2).await, 429);
     let resp = http
         .post(&url)
         .header("content-type", "application/json")

@@ -65,24 +65,48 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-// Query values: an empty one counts as absent (hence the patterns' `?`).
+// Query values: an empty one counts as absent (hence the patterns' `?`). The parameters
+// are documented once here and checked by `SeriesParams`; `tests/openapi.rs` checks the
+// metric pattern names exactly the maintained counters.
+
+/// The period and filters every numbers route takes (documentation only).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct Period {
+    /// First UTC day, `YYYY-MM-DD`; default: 30 days before `to`.
+    #[param(nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
+    from: Option<String>,
+    /// Last UTC day, inclusive; default today. At most 366 days, `from` ≤ `to`.
+    #[param(nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
+    to: Option<String>,
+    /// One resource's numbers (a known id).
+    #[param(nullable = false)]
+    resource: Option<String>,
+    /// One partner's numbers (a partner token: only its own, the default).
+    #[param(nullable = false)]
+    partner: Option<String>,
+}
+
+/// What a series shows (documentation only).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct Shape {
+    /// The counter; default `page_views`.
+    #[param(
+        nullable = false,
+        pattern = "^(helpful_votes|page_views|pages_emailed|metacard_views|attachments_downloaded|videos_downloaded)?$"
+    )]
+    metric: Option<String>,
+    /// One series per partner or resource; without it one keyed `all`.
+    #[param(nullable = false, pattern = "^(partner|resource)?$")]
+    by: Option<String>,
+}
 
 /// One counter per UTC day, for all the numbers or per partner or resource.
 #[utoipa::path(get, path = "/v1/admin/series", tag = "admin", security(("bearer" = [])),
-    params(
-        ("from" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
-            description = "First UTC day, `YYYY-MM-DD`; default: 30 days before `to`"),
-        ("to" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
-            description = "Last UTC day, inclusive; default today. At most 366 days, `from` ≤ `to`"),
-        ("metric" = Option<String>, Query, nullable = false,
-            pattern = "^(helpful_votes|page_views|pages_emailed|metacard_views|attachments_downloaded|videos_downloaded)?$",
-            description = "The counter; default `page_views`"),
-        ("by" = Option<String>, Query, nullable = false, pattern = "^(partner|resource)?$",
-            description = "One series per partner or resource; without it one keyed `all`"),
-        ("resource" = Option<String>, Query, nullable = false, description = "One resource's numbers (a known id)"),
-        ("partner" = Option<String>, Query, nullable = false,
-            description = "One partner's numbers (a partner token: only its own, the default)"),
-    ),
+    params(Period, Shape),
     responses(
         (status = 200, description = "The series", body = Series),
         (status = 400, description = "`bad_request`: a bad or unknown parameter, named in `field`", body = ErrorBody),
@@ -104,15 +128,7 @@ async fn series(
 
 /// A period's totals beside the previous period's, and the top resources and partners.
 #[utoipa::path(get, path = "/v1/admin/summary", tag = "admin", security(("bearer" = [])),
-    params(
-        ("from" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
-            description = "First UTC day, `YYYY-MM-DD`; default: 30 days before `to`"),
-        ("to" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
-            description = "Last UTC day, inclusive; default today. At most 366 days, `from` ≤ `to`"),
-        ("resource" = Option<String>, Query, nullable = false, description = "One resource's numbers (a known id)"),
-        ("partner" = Option<String>, Query, nullable = false,
-            description = "One partner's numbers (a partner token: only its own, the default)"),
-    ),
+    params(Period),
     responses(
         (status = 200, description = "The summary", body = Summary),
         (status = 400, description = "`bad_request`: a bad or unknown parameter, named in `field`", body = ErrorBody),
@@ -136,20 +152,7 @@ async fn summary(
 
 /// The series in long form as CSV: `day,<group>,<metric>`, RFC 4180, CRLF.
 #[utoipa::path(get, path = "/v1/admin/export.csv", tag = "admin", security(("bearer" = [])),
-    params(
-        ("from" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
-            description = "First UTC day, `YYYY-MM-DD`; default: 30 days before `to`"),
-        ("to" = Option<String>, Query, nullable = false, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
-            description = "Last UTC day, inclusive; default today. At most 366 days, `from` ≤ `to`"),
-        ("metric" = Option<String>, Query, nullable = false,
-            pattern = "^(helpful_votes|page_views|pages_emailed|metacard_views|attachments_downloaded|videos_downloaded)?$",
-            description = "The counter; default `page_views`"),
-        ("by" = Option<String>, Query, nullable = false, pattern = "^(partner|resource)?$",
-            description = "One series per partner or resource; without it one keyed `all`"),
-        ("resource" = Option<String>, Query, nullable = false, description = "One resource's numbers (a known id)"),
-        ("partner" = Option<String>, Query, nullable = false,
-            description = "One partner's numbers (a partner token: only its own, the default)"),
-    ),
+    params(Period, Shape),
     responses(
         (status = 200, description = "The CSV file (`Content-Disposition: attachment`)",
             content_type = "text/csv", body = String),
