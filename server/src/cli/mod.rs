@@ -80,15 +80,20 @@ pub fn boolish() -> BoolishValueParser {
     BoolishValueParser::new()
 }
 
-/// Logs to standard error, `casm_feed=info` unless `RUST_LOG` says otherwise.
+/// Logs to standard error, `casm_feed=info` unless `RUST_LOG` says otherwise; one JSON
+/// object a line when `CASM_LOG_FORMAT=json` (for log collectors), text otherwise. Read
+/// before the arguments, so that their errors are logged the same way.
 pub fn init_logging() {
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "casm_feed=info".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match std::env::var("CASM_LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().flatten_event(true).init(),
+        _ => logs.init(),
+    }
 }
 
 /// Opens the database and runs the command.
