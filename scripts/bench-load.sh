@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build -q --release -p casm-feed
+cargo build -q --profile server -p casm-feed
 [ -f pkg/casm-widget.js ] || scripts/build-widget.sh >/dev/null
 
 dir=$(mktemp -d)
@@ -37,5 +37,5 @@ if [[ ",${PAGES:-isso}," == *,isso,* ]]; then
 fi
 "${CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null || true
 
-CASM_FEED_BIN=target/release/casm-feed ISSO_BIN="$dir/venv/bin/isso" BENCH_DIR="$dir" \
+CASM_FEED_BIN=target/server/casm-feed ISSO_BIN="$dir/venv/bin/isso" BENCH_DIR="$dir" \
   node scripts/bench-load.mjs "$@"

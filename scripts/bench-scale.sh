@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/setup.sh test installs it" >&2; exit 1; }
-cargo build -q --release -p casm-feed
-bin=target/release/casm-feed
+cargo build -q --profile server -p casm-feed
+bin=target/server/casm-feed
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT

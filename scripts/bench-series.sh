@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
-cargo build -q --release -p casm-feed
-bin=${CARGO_TARGET_DIR:-target}/release/casm-feed
+cargo build -q --profile server -p casm-feed
+bin=${CARGO_TARGET_DIR:-target}/server/casm-feed
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT

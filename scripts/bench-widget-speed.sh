@@ -35,7 +35,7 @@ echo "== building the widget in this checkout ($(git rev-parse --short HEAD)$(gi
 scripts/build-widget.sh | tail -n 2 >&2
 cp -r pkg "$dir/pkg-new"
 
-cargo build -q --release -p casm-feed
+cargo build -q --profile server -p casm-feed
 
-CASM_FEED_BIN=target/release/casm-feed BENCH_DIR="$dir" OLD_PKG="$dir/pkg-old" NEW_PKG="$dir/pkg-new" \
+CASM_FEED_BIN=target/server/casm-feed BENCH_DIR="$dir" OLD_PKG="$dir/pkg-old" NEW_PKG="$dir/pkg-new" \
   OLD_NAME="$rev$([ "$rev" = "$BASE" ] || echo " ($BASE)")" NEW_NAME="$(git rev-parse --short HEAD) (this checkout)" node scripts/bench-widget-speed.mjs

@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/setup.sh test installs it" >&2; exit 1; }
-cargo build -q --release -p casm-feed
+cargo build -q --profile server -p casm-feed
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-CASM_SECRET=bench target/release/casm-feed serve --listen 127.0.0.1:0 --demo \
+CASM_SECRET=bench target/server/casm-feed serve --listen 127.0.0.1:0 --demo \
   --database "sqlite://$dir/bench.db" --post-rate 0 --vote-cap 0 >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 50); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done

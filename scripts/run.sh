@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
 scripts/build-widget.sh
-cargo build --release -p casm-feed
+cargo build --profile server -p casm-feed
 export CASM_LISTEN=${CASM_LISTEN:-127.0.0.1:8080}
 echo "[run] starting the feed service; open the printed URL (Ctrl-C stops it)"
-exec target/release/casm-feed serve --demo --database "${CASM_DATABASE:-sqlite://data/casm.db}"
+exec target/server/casm-feed serve --demo --database "${CASM_DATABASE:-sqlite://data/casm.db}"

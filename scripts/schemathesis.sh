@@ -5,7 +5,7 @@
 # SQLite database, with a staff token (so /v1/admin/* is reached) and the demo partner's
 # Origin (so writes are reached), without rate limits or vote cap (so they are not what
 # answers). Fails on any server error or answer that breaks the document.
-#   scripts/schemathesis.sh            builds target/release/casm-feed if missing
+#   scripts/schemathesis.sh            builds target/server/casm-feed if missing
 #   CASM_FEED_BIN=path scripts/schemathesis.sh
 # ST_MAX_TIME (default 150 s) bounds the fuzzing; the whole run stays under 3 minutes here.
 set -euo pipefail
@@ -20,9 +20,9 @@ if [ ! -x "$venv/bin/st" ] || [ "$requirements" -nt "$venv/bin/st" ]; then
   touch "$venv/bin/st"
 fi
 
-bin=${CASM_FEED_BIN:-target/release/casm-feed}
+bin=${CASM_FEED_BIN:-target/server/casm-feed}
 if [ ! -x "$bin" ]; then
-  cargo build --release -p casm-feed
+  cargo build --profile server -p casm-feed
 fi
 
 work=$(mktemp -d)

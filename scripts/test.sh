@@ -35,13 +35,13 @@ step "widget DOM tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test -p casm-widget --target wasm32-unknown-unknown
 
-step "feed service release build"
-cargo build --release -p casm-feed
+step "feed service build (profile server: release with panics that unwind)"
+cargo build --profile server -p casm-feed
 
 step "schema fuzzing: schemathesis, every check, against /v1/openapi.json (under 3 minutes)"
-CASM_FEED_BIN=target/release/casm-feed scripts/schemathesis.sh
+CASM_FEED_BIN=target/server/casm-feed scripts/schemathesis.sh
 
-step "end-to-end: real feed service (release build) + Chromium"
-CASM_FEED_BIN=target/release/casm-feed node --test --test-concurrency=1 tests/e2e/
+step "end-to-end: real feed service (server build) + Chromium"
+CASM_FEED_BIN=target/server/casm-feed node --test --test-concurrency=1 tests/e2e/
 
 step "all tests passed"

@@ -2,7 +2,7 @@
 //! running feed service, first alone, then while `SLOW` connections trickle their headers
 //! (part of a header, then a byte every second). Loopback addresses only.
 //!
-//! `cargo run --release -p casm-feed --example slow_clients -- http://127.0.0.1:PORT`
+//! `cargo run --profile server -p casm-feed --example slow_clients -- http://127.0.0.1:PORT`
 //! Environment: `SLOW` (1000), `REQUESTS` per phase (4000), `CONCURRENCY` (8).
 
 use std::net::SocketAddr;
