@@ -319,7 +319,7 @@ async fn commit(
 ) -> Result<Vec<Applied>, sqlx::Error> {
     // One time for the whole batch: its rows' `created_at` and its daily counts agree on
     // the day, even across midnight.
-    let now = store::now_secs();
+    let now = crate::dates::now_secs();
     let mut tx = conn.begin().await?;
     let results = store::apply_batch_at(&mut tx, writes, now).await?;
     let mut deltas = store::Deltas::new(now);

@@ -59,6 +59,24 @@ async fn source_counts(base: &str) -> Value {
     body["resources"][SOURCE].clone()
 }
 
+/// The `i`th write of a load: even ones vote, odd ones count a view, each by a new
+/// visitor. Whether it was a vote, and whether it was acknowledged.
+async fn send_write(http: &reqwest::Client, base: &str, i: usize) -> (bool, bool) {
+    let is_vote = i.is_multiple_of(2);
+    let resp = if is_vote {
+        http.post(format!("{base}/v1/resources/{SOURCE}/vote"))
+            .json(&json!({"visitor": token(i), "helpful": true}))
+            .send()
+            .await
+    } else {
+        http.post(format!("{base}/v1/events"))
+            .json(&json!({"type": "view", "resource": SOURCE, "visitor": token(i)}))
+            .send()
+            .await
+    };
+    (is_vote, resp.is_ok_and(|r| r.status().is_success()))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_votes_and_views_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
@@ -97,19 +115,7 @@ async fn acknowledged_votes_and_views_survive_sigkill() {
             let (http, base, i) = (http.clone(), base.clone(), sent);
             sent += 1;
             tasks.spawn(async move {
-                let is_vote = i % 2 == 0;
-                let resp = if is_vote {
-                    http.post(format!("{base}/v1/resources/{SOURCE}/vote"))
-                        .json(&json!({"visitor": token(i), "helpful": true}))
-                        .send()
-                        .await
-                } else {
-                    http.post(format!("{base}/v1/events"))
-                        .json(&json!({"type": "view", "resource": SOURCE, "visitor": token(i)}))
-                        .send()
-                        .await
-                };
-                let ok = resp.is_ok_and(|r| r.status().is_success());
+                let (is_vote, ok) = send_write(&http, &base, i).await;
                 (i, is_vote, ok)
             });
         }
@@ -210,21 +216,7 @@ async fn sigterm_answers_what_is_in_flight_and_commits_it_before_exiting() {
         while !stopped && tasks.len() < 32 {
             let (http, base, i) = (http.clone(), base.clone(), sent);
             sent += 1;
-            tasks.spawn(async move {
-                let is_vote = i % 2 == 0;
-                let resp = if is_vote {
-                    http.post(format!("{base}/v1/resources/{SOURCE}/vote"))
-                        .json(&json!({"visitor": token(i), "helpful": true}))
-                        .send()
-                        .await
-                } else {
-                    http.post(format!("{base}/v1/events"))
-                        .json(&json!({"type": "view", "resource": SOURCE, "visitor": token(i)}))
-                        .send()
-                        .await
-                };
-                (is_vote, resp.is_ok_and(|r| r.status().is_success()))
-            });
+            tasks.spawn(async move { send_write(&http, &base, i).await });
         }
         match tasks.join_next().await {
             Some(Ok((true, true))) => acked_votes += 1,

@@ -120,7 +120,7 @@ async fn staff_work_through_the_queue() {
                "contact": "Reader@Example.org", "status": "new", "created_at": created})
     );
     let secs = casm_feed::dates::timestamp_secs(&created);
-    assert!(created.ends_with('Z') && (casm_feed::store::now_secs() - secs).abs() < 60);
+    assert!(created.ends_with('Z') && (casm_feed::dates::now_secs() - secs).abs() < 60);
     assert_eq!(all[0]["contact"], Value::Null);
     assert_eq!(
         texts(&admin.list(&format!("?resource={SOURCE}")).await),

@@ -167,7 +167,7 @@ async fn put_validates_like_import_and_versions_each_change() {
     );
     assert_ne!(saved["modified"], original["modified"]);
     assert!(
-        modified.starts_with(&casm_feed::store::utc_timestamp(casm_feed::store::now_secs())[..10])
+        modified.starts_with(&casm_feed::dates::utc_timestamp(casm_feed::dates::now_secs())[..10])
     );
     assert_eq!(stored(&server, &token, ID).await, saved);
 

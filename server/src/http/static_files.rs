@@ -26,12 +26,13 @@ async fn not_found() -> ApiError {
 /// 404 with the error body that every other unknown path gets. Any other 5xx (a disk
 /// that fails) is logged and answered with the JSON 503, never an empty body.
 async fn unmappable_is_not_found(request: Request, next: Next) -> Response {
-    let unmappable = is_unmappable(request.uri().path());
+    // A `Uri` clone shares its bytes; the path is decoded only for the rare 5xx.
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     if !response.status().is_server_error() {
         return response;
     }
-    if unmappable {
+    if is_unmappable(uri.path()) {
         tracing::debug!(status = %response.status(), "static file path not mappable");
         return not_found().await.into_response();
     }

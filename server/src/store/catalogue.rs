@@ -7,7 +7,8 @@
 //! a row lock on PostgreSQL (so two instances publishing at once take turns and no version
 //! number is lost). A transaction that changes nothing is rolled back, version included.
 
-use super::{now_secs, utc_timestamp, Store, StoreError};
+use super::{Store, StoreError};
+use crate::dates::{now_secs, utc_timestamp};
 use casm_model::{validate, Catalogue, Resource, ValidationError};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;

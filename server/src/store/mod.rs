@@ -24,6 +24,7 @@ pub use series::backfill_sql;
 pub use tokens::{token_hash, StoredToken, TokenInfo};
 pub use writes::{apply, apply_at, apply_batch, apply_batch_at, expire, Applied, Write};
 
+use crate::dates::now_secs;
 use casm_model::{Catalogue, Resource};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
@@ -66,8 +67,6 @@ pub enum StoreError {
     #[error("{0}")]
     Backup(String),
 }
-
-pub use crate::dates::{now_secs, utc_timestamp};
 
 impl Store {
     /// Connects to `url`, creating a SQLite file (and its folder) if needed, and runs the

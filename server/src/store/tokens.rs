@@ -1,6 +1,7 @@
 //! Admin and partner tokens: made, listed, revoked, and looked up by hash.
 
-use super::{now_secs, Store, StoreError};
+use super::{Store, StoreError};
+use crate::dates::now_secs;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;

@@ -1,7 +1,7 @@
 //! The rows a vote, event or feedback writes, inside the writer's batch transaction.
 
-use super::now_secs;
 use crate::counts::Change;
+use crate::dates::now_secs;
 use casm_model::EventKind;
 use sqlx::{AnyConnection, Row};
 

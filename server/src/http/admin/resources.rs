@@ -5,10 +5,11 @@
 //! within their catalogue refresh interval).
 
 use super::Scope;
+use crate::dates::utc_timestamp;
 use crate::http::body::{self, ADMIN_BODY_LIMIT};
 use crate::http::error::ApiError;
 use crate::http::extract::Id;
-use crate::store::{self, utc_timestamp, Published, StoreError};
+use crate::store::{self, Published, StoreError};
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
