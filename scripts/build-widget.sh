@@ -93,9 +93,12 @@ if [ "${STRIP:-}" != none ]; then node scripts/strip-panic-fmt.mjs "$OUT/casm_wi
   -o "$OUT/casm_widget_bg.wasm" "$BG/opt.wasm" > "$BG/names.json"
 # The language tables other than English, named by their hash (src/i18n.rs), for the
 # Wasm to fetch and the loader to start fetching.
-langs=$(cargo run -q --example lang-tables -- "$OUT") || die "could not write the language tables"
+# It also prints the loader's own messages in every language (src/lang/*.ftl, loader-*).
+tables=$(cargo run -q --example lang-tables -- "$OUT") || die "could not write the language tables"
+langs=$(sed -n 1p <<<"$tables")
+messages=$(sed -n 2p <<<"$tables")
 node scripts/bundle-widget.js "$BG/names.json" "$OUT/casm_widget_bg.wasm" \
-  "$OUT/casm_widget.js" www/casm-widget.js "$OUT/casm-widget.js" "$VERSION" "$langs"
+  "$OUT/casm_widget.js" www/casm-widget.js "$OUT/casm-widget.js" "$VERSION" "$langs" "$messages"
 
 have_brotli=false
 command -v brotli >/dev/null && have_brotli=true

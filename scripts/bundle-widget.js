@@ -1,7 +1,7 @@
 // Part of build-widget.sh: keeps pkg/ a consistent npm package after wasm-opt renamed the
 // Wasm's imports and exports, and makes pkg/casm-widget.js, the one script a page loads.
 //
-//   node scripts/bundle-widget.js NAMES WASM GLUE LOADER OUT VERSION LANGS
+//   node scripts/bundle-widget.js NAMES WASM GLUE LOADER OUT VERSION LANGS MESSAGES
 //
 // 1. Renames the wasm-bindgen glue's imports, exports and module name as
 //    `wasm-opt --minify-imports-and-exports-and-modules` renamed them in the Wasm (NAMES is
@@ -15,7 +15,8 @@
 // 3. Puts that where LOADER has its `/* @wasm-bindgen-glue@ */` marker and minifies the
 //    whole with terser into OUT (or, with NO_MINIFY=1, writes it as it is, to debug).
 //    The loader's markers get VERSION, the Wasm's content-hashed name and SRI hash, and
-//    LANGS, the language tables' files ({"fr": "lang/fr.<hash>.txt", ...}, JSON).
+//    LANGS, the language tables' files ({"fr": "lang/fr.<hash>.txt", ...}, JSON), and
+//    MESSAGES, the loader's own texts by language ({"en": [failed, view one, view all]}).
 // 4. The release, next to OUT: the Wasm copied to casm_widget_bg.<hash>.wasm (the first 16
 //    hex digits of its SHA-384), the loader to v<VERSION>/casm-widget.js, and
 //    release.json: {version, loader: {path, integrity}, wasm: {path, integrity}, lang: LANGS}, paths
@@ -29,8 +30,8 @@ const { minify } = require('terser');
 const crypto = require('crypto');
 const path = require('path');
 
-const [names, wasmFile, glue, loader, out, version, langs] = process.argv.slice(2);
-if (!langs) throw new Error('usage: bundle-widget.js NAMES WASM GLUE LOADER OUT VERSION LANGS');
+const [names, wasmFile, glue, loader, out, version, langs, messages] = process.argv.slice(2);
+if (!messages) throw new Error('usage: bundle-widget.js NAMES WASM GLUE LOADER OUT VERSION LANGS MESSAGES');
 const fail = (msg) => {
   throw new Error(`bundle-widget: ${msg}`);
 };
@@ -119,6 +120,7 @@ loaderSource = replaceOnce(loaderSource, "'@casm-version@'", JSON.stringify(vers
 loaderSource = replaceOnce(loaderSource, "'@casm-wasm@'", JSON.stringify(wasmName));
 loaderSource = replaceOnce(loaderSource, "'@casm-wasm-integrity@'", JSON.stringify(sri(wasmBytes)));
 loaderSource = replaceOnce(loaderSource, "'@casm-langs@'", JSON.stringify(JSON.parse(langs)));
+loaderSource = replaceOnce(loaderSource, "'@casm-messages@'", JSON.stringify(JSON.parse(messages)));
 const source = replaceOnce(loaderSource, MARKER, js);
 
 // 4. The release.

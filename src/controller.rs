@@ -7,7 +7,8 @@
 use crate::feed::{download_event, Failure, Feed, Item, Stats, VoteResponse};
 use crate::format;
 use crate::host_event::{self, HostEvent};
-use crate::i18n::{Key, Lang};
+use crate::i18n::{self, Key, Lang};
+use crate::intl;
 use crate::options::{Options, View};
 use crate::urls;
 use crate::view::{self, Action, Ctx, Node, Problem};
@@ -680,7 +681,8 @@ fn voted(
             } else {
                 Key::VoteRemoved
             };
-            let text = lang.fill(key, "n", &format::number(lang, r.helpful_votes));
+            let n = r.helpful_votes;
+            let text = i18n::fill(lang.plural(key, n), "n", &intl::number(lang, n));
             (r.helpful_votes, r.voted, text)
         }
         Err(f) => {
@@ -948,7 +950,7 @@ mod tests {
         assert!(fx.contains(&Effect::ShowVote {
             count: 9,
             voted: true,
-            announce: Some("Thank you for your vote. Helpful votes: 9.".into())
+            announce: Some("Thank you for your vote. This page has 9 helpful votes.".into())
         }));
         assert_eq!(
             emitted(&fx),

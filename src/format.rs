@@ -1,9 +1,8 @@
-//! Numbers, dates, file sizes and URL pieces, formatted in plain Rust for each language.
-//!
-//! Plain Rust rather than `Intl` so the output is the same in every browser and is tested
-//! natively; it also keeps `core::fmt` out of the hot paths of the Wasm build.
+//! Numbers, dates, file sizes and URL pieces in plain Rust: the fallbacks of
+//! `src/intl.rs` for browsers without `Intl`, and what needs no locale at all. Plain Rust
+//! keeps `core::fmt` out of the Wasm build.
 
-use crate::i18n::{Key, Lang};
+use crate::i18n::Lang;
 
 /// Appends the decimal digits of `n`.
 pub fn push_int(out: &mut String, n: u64) {
@@ -39,15 +38,16 @@ pub fn int(n: u64) -> String {
     s
 }
 
-/// `n` with the language's digit grouping: en `12,345`, fr `12 345` (narrow no-break
-/// space), es `12.345` (but `1234`: Spanish groups only from five digits), pt `12.345`.
+/// `n` with the language's digit grouping, in Latin digits: en `12,345`, fr `12 345`
+/// (narrow no-break space), es `12.345` (but `1234`: Spanish groups only from five
+/// digits), pt and id `12.345`.
 pub fn number(lang: Lang, n: u64) -> String {
     let digits = int(n);
     let (sep, min_len) = match lang {
-        Lang::En => (',', 4),
         Lang::Fr => ('\u{202f}', 4),
         Lang::Es => ('.', 5),
-        Lang::Pt => ('.', 4),
+        Lang::Pt | Lang::Id => ('.', 4),
+        _ => (',', 4),
     };
     if digits.len() < min_len {
         return digits;
@@ -102,19 +102,17 @@ impl DateTime {
         ok.then_some(d)
     }
 
-    /// Day of the week, 0 = Sunday (Sakamoto's method).
-    pub fn weekday(&self) -> usize {
-        const T: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
-        let y = if self.month < 3 {
-            self.year.saturating_sub(1)
-        } else {
-            self.year
-        };
-        let t = T
-            .get((self.month as usize).wrapping_sub(1))
-            .copied()
-            .unwrap_or(0);
-        ((y + y / 4 - y / 100 + y / 400 + t + self.day) % 7) as usize
+    /// Appends `2012-02-29 13:47`, with `sep` between the date and the time.
+    pub fn push_iso(&self, out: &mut String, sep: char) {
+        push_int(out, u64::from(self.year));
+        out.push('-');
+        two(out, self.month);
+        out.push('-');
+        two(out, self.day);
+        out.push(sep);
+        two(out, self.hour);
+        out.push(':');
+        two(out, self.minute);
     }
 }
 
@@ -129,12 +127,6 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// The `n`th name (0-based) of a `|`-separated list (the weekday and month names are in
-/// the language tables, so that only English is built into the Wasm).
-fn nth(list: &'static str, n: usize) -> Option<&'static str> {
-    list.split('|').nth(n)
-}
-
 fn two(out: &mut String, n: u32) {
     if n < 10 {
         out.push('0');
@@ -142,69 +134,18 @@ fn two(out: &mut String, n: u32) {
     push_int(out, u64::from(n));
 }
 
-/// A timestamp as the source page shows it, in its own offset:
-/// en `Wednesday, February 29, 2012 1:47 PM`, fr `mercredi 29 février 2012 13:47`,
-/// es `miércoles, 29 de febrero de 2012, 13:47`, pt `quarta-feira, 29 de fevereiro de 2012 às 13:47`.
-/// `None` when the text is not a timestamp.
-pub fn date(lang: Lang, timestamp: &str) -> Option<String> {
-    let d = DateTime::parse(timestamp)?;
-    let weekday = nth(lang.t(Key::Weekdays), d.weekday())?;
-    let month = nth(lang.t(Key::Months), (d.month as usize).wrapping_sub(1))?;
-    let mut s = String::with_capacity(48);
-    let day = u64::from(d.day);
-    let year = u64::from(d.year);
-    match lang {
-        Lang::En => {
-            s.push_str(weekday);
-            s.push_str(", ");
-            s.push_str(month);
-            s.push(' ');
-            push_int(&mut s, day);
-            s.push_str(", ");
-            push_int(&mut s, year);
-            s.push(' ');
-            let h12 = match d.hour % 12 {
-                0 => 12,
-                h => h,
-            };
-            push_int(&mut s, u64::from(h12));
-            s.push(':');
-            two(&mut s, d.minute);
-            s.push_str(if d.hour < 12 { " AM" } else { " PM" });
-        }
-        Lang::Fr => {
-            s.push_str(weekday);
-            s.push(' ');
-            push_int(&mut s, day);
-            s.push(' ');
-            s.push_str(month);
-            s.push(' ');
-            push_int(&mut s, year);
-            s.push(' ');
-            two(&mut s, d.hour);
-            s.push(':');
-            two(&mut s, d.minute);
-        }
-        Lang::Es | Lang::Pt => {
-            s.push_str(weekday);
-            s.push_str(", ");
-            push_int(&mut s, day);
-            s.push_str(" de ");
-            s.push_str(month);
-            s.push_str(" de ");
-            push_int(&mut s, year);
-            if lang == Lang::Es {
-                s.push_str(", ");
-                push_int(&mut s, u64::from(d.hour));
-            } else {
-                s.push_str(" às ");
-                two(&mut s, d.hour);
-            }
-            s.push(':');
-            two(&mut s, d.minute);
-        }
+/// `tenths / 10` with one decimal unless it is whole, in Latin digits: `1.2`, fr `1,2`.
+pub fn tenths(lang: Lang, tenths: u64) -> String {
+    let mut out = int(tenths / 10);
+    if tenths % 10 != 0 {
+        out.push(if matches!(lang, Lang::Fr | Lang::Es | Lang::Pt | Lang::Id) {
+            ','
+        } else {
+            '.'
+        });
+        push_int(&mut out, tenths % 10);
     }
-    Some(s)
+    out
 }
 
 /// Percent-encodes like JavaScript's `encodeURIComponent`.
@@ -233,7 +174,7 @@ pub fn same_origin(url: &str, origin: &str) -> bool {
 }
 
 /// What a download is before a visitor on a slow network opens it: `PDF · 1.2 KB`
-/// (fr `PDF · 1,2 Ko`). `None` when neither the type nor the size is known.
+/// (fr `PDF · 1,2 Ko`), the number in the locale's digits. `None` when neither the type nor the size is known.
 pub fn file_meta(lang: Lang, mime: Option<&str>, size: Option<u64>) -> Option<String> {
     let mut out = String::new();
     if let Some(sub) = mime.and_then(|m| m.split('/').nth(1)) {
@@ -245,11 +186,10 @@ pub fn file_meta(lang: Lang, mime: Option<&str>, size: Option<u64>) -> Option<St
         if !out.is_empty() {
             out.push_str(" · ");
         }
-        let fr = lang == Lang::Fr;
-        let (units, comma): ([&str; 3], bool) = if fr {
-            (["o", "Ko", "Mo"], true)
+        let units = if lang == Lang::Fr {
+            ["o", "Ko", "Mo"]
         } else {
-            (["B", "KB", "MB"], lang != Lang::En)
+            ["B", "KB", "MB"]
         };
         let (value_tenths, unit) = if bytes < 1024 {
             (bytes * 10, 0)
@@ -258,12 +198,13 @@ pub fn file_meta(lang: Lang, mime: Option<&str>, size: Option<u64>) -> Option<St
         } else {
             ((bytes * 10 + 512 * 1024) / (1024 * 1024), 2)
         };
-        push_int(&mut out, value_tenths / 10);
         // One decimal below ten units, where it tells sizes apart.
-        if unit > 0 && value_tenths < 100 {
-            out.push(if comma { ',' } else { '.' });
-            push_int(&mut out, value_tenths % 10);
-        }
+        let shown = if unit > 0 && value_tenths < 100 {
+            value_tenths
+        } else {
+            value_tenths / 10 * 10
+        };
+        out.push_str(&crate::intl::tenths(lang, shown));
         out.push('\u{a0}');
         out.push_str(units[unit]);
     }
@@ -276,32 +217,21 @@ mod tests {
 
     const STAMP: &str = "2012-02-29T13:47:00-05:00";
 
-    #[test]
-    fn dates_keep_the_published_offset_in_every_language() {
-        let cases = [
-            (Lang::En, "Wednesday, February 29, 2012 1:47 PM"),
-            (Lang::Fr, "mercredi 29 février 2012 13:47"),
-            (Lang::Es, "miércoles, 29 de febrero de 2012, 13:47"),
-            (Lang::Pt, "quarta-feira, 29 de fevereiro de 2012 às 13:47"),
-        ];
-        for (lang, want) in cases {
-            assert_eq!(date(lang, STAMP).as_deref(), Some(want), "{lang:?}");
-        }
-    }
 
     #[test]
-    fn dates_handle_midnight_noon_zulu_and_fractions() {
+    fn timestamps_read_as_published() {
+        let iso = |s: &str| {
+            DateTime::parse(s).map(|d| {
+                let mut out = String::new();
+                d.push_iso(&mut out, ' ');
+                out
+            })
+        };
+        assert_eq!(iso(STAMP).as_deref(), Some("2012-02-29 13:47"));
+        assert_eq!(iso("2024-01-01T00:05:00Z").as_deref(), Some("2024-01-01 00:05"));
         assert_eq!(
-            date(Lang::En, "2024-01-01T00:05:00Z").as_deref(),
-            Some("Monday, January 1, 2024 12:05 AM")
-        );
-        assert_eq!(
-            date(Lang::En, "2000-03-01T12:00:00.250+09:00").as_deref(),
-            Some("Wednesday, March 1, 2000 12:00 PM")
-        );
-        assert_eq!(
-            date(Lang::Fr, "1999-12-31T09:05:00+01:00").as_deref(),
-            Some("vendredi 31 décembre 1999 09:05")
+            iso("2000-03-01t12:00:00.250+09:00").as_deref(),
+            Some("2000-03-01 12:00")
         );
     }
 
@@ -316,16 +246,15 @@ mod tests {
             "yesterday",
             "2012-02-01",
         ] {
-            assert_eq!(date(Lang::En, bad), None, "{bad}");
+            assert_eq!(DateTime::parse(bad), None, "{bad}");
         }
     }
 
     #[test]
-    fn weekdays_are_right_across_centuries() {
-        let wd = |s: &str| DateTime::parse(s).map(|d| d.weekday());
-        assert_eq!(wd("1970-01-01T00:00:00Z"), Some(4)); // Thursday
-        assert_eq!(wd("2000-02-29T00:00:00Z"), Some(2)); // Tuesday
-        assert_eq!(wd("2100-03-01T00:00:00Z"), Some(1)); // Monday
+    fn tenths_use_the_decimal_mark() {
+        assert_eq!(tenths(Lang::En, 12), "1.2");
+        assert_eq!(tenths(Lang::Id, 12), "1,2");
+        assert_eq!(tenths(Lang::Ar, 250), "25");
     }
 
     #[test]
@@ -338,6 +267,8 @@ mod tests {
         assert_eq!(number(Lang::Es, 1234), "1234");
         assert_eq!(number(Lang::Es, 12_345), "12.345");
         assert_eq!(number(Lang::Pt, 1234), "1.234");
+        assert_eq!(number(Lang::Id, 1234), "1.234");
+        assert_eq!(number(Lang::Sw, 1234), "1,234");
         assert_eq!(number(Lang::En, u64::MAX), "18,446,744,073,709,551,615");
     }
 

@@ -119,11 +119,12 @@ impl Theme {
 pub use casm_model::Sort;
 
 /// `data-lang`: a fixed language, or found from the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LangChoice {
     /// The element's closest `lang`, then `navigator.language`, then English.
     Auto,
-    Fixed(Lang),
+    /// The language, and the tag it was given as (`pt-BR`: the locale of its formats).
+    Fixed(Lang, String),
 }
 
 /// The options as given: attribute strings, absent when not set.
@@ -313,7 +314,7 @@ pub fn parse(raw: &RawOptions) -> (Options, Vec<Warning>) {
         None => LangChoice::Auto,
         Some(v) if v.eq_ignore_ascii_case("auto") => LangChoice::Auto,
         Some(v) => match Lang::from_tag(v) {
-            Some(l) => LangChoice::Fixed(l),
+            Some(l) => LangChoice::Fixed(l, v.to_owned()),
             None => {
                 warn(&mut w, "data-lang", v, "auto");
                 LangChoice::Auto
@@ -444,7 +445,7 @@ mod tests {
         assert_eq!(o.partner.as_deref(), Some("World Bank"));
         assert_eq!((o.sort, o.limit, o.theme), (Sort::Recent, 5, Theme::Dark));
         assert_eq!(o.accent.as_deref(), Some("#0a7"));
-        assert_eq!(o.lang, LangChoice::Fixed(Lang::Fr));
+        assert_eq!(o.lang, LangChoice::Fixed(Lang::Fr, "fr-CA".into()));
         assert!(!o.lazy);
     }
 

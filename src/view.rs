@@ -7,6 +7,7 @@
 
 use crate::feed::{download_event, Counters, Failure, Item, ItemLink, Stats};
 use crate::format;
+use crate::intl;
 use crate::i18n::{Key, Lang};
 use crate::options::{Part, Show, Theme, View};
 use casm_model::{is_safe_url, Counter, LinkKind};
@@ -289,8 +290,9 @@ pub fn rank_text(lang: Lang, rank: u64, total: u64) -> String {
     if rank == 0 {
         return lang.t(Key::NotRanked).to_owned();
     }
-    let s = lang.fill(Key::RankValue, "rank", &format::number(lang, rank));
-    crate::i18n::fill(&s, "total", &format::number(lang, total))
+    let template = lang.plural(Key::RankValue, total);
+    let s = crate::i18n::fill(template, "rank", &intl::number(lang, rank));
+    crate::i18n::fill(&s, "total", &intl::number(lang, total))
 }
 
 /// A resource's link, or its title as plain text when the URL is not safe to follow.
@@ -365,7 +367,7 @@ fn stat(lang: Lang, counter: Counter, counters: Option<&Counters>) -> Node {
             c.get(Counter::PopularityRank),
             c.get(Counter::PopularityTotal),
         ),
-        (_, Some(c)) => format::number(lang, c.get(counter)),
+        (_, Some(c)) => intl::number(lang, c.get(counter)),
     };
     let dd = el("dd").attr("data-stat", counter.name()).text(text);
     if counter == Counter::HelpfulVotes {
@@ -409,7 +411,7 @@ pub fn info(item: &Item, lang: Lang) -> Node {
         (Key::DateCreated, "date_created", &item.date_published),
         (Key::DateModified, "date_modified", &item.date_modified),
     ] {
-        let text = format::date(lang, stamp).unwrap_or_else(|| stamp.clone());
+        let text = intl::date(lang, stamp).unwrap_or_else(|| stamp.clone());
         let time = el("time").attr("datetime", stamp.as_str()).text(text);
         dl = dl.child(row(
             lang,
@@ -435,7 +437,7 @@ pub fn info(item: &Item, lang: Lang) -> Node {
 
 /// The vote button's visible count.
 pub fn vote_count(lang: Lang, n: u64) -> String {
-    format::number(lang, n)
+    intl::number(lang, n)
 }
 
 /// `mailto:` with the title as subject and the resource URL as body.
@@ -761,10 +763,11 @@ mod tests {
                 assert!(v.find("data-stat", counter.name()).is_some(), "{counter:?}");
             }
         }
+        // Natively, the fallback of browsers without Intl: the date as published.
         let created = v.find("data-field", "date_created").map(Node::text_content);
         assert_eq!(
             created.as_deref(),
-            Some("Wednesday, February 29, 2012 1:47 PM")
+            Some("2012-02-29 13:47")
         );
         let comment = v
             .find("data-field", "version_comment")

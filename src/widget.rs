@@ -13,6 +13,7 @@ use crate::dom::{self, Handler, Rendered, Root};
 use crate::feed::Failure;
 use crate::host_event::HostEvent;
 use crate::i18n::{self, Lang};
+use crate::intl;
 use crate::options::{self, LangChoice, RawOptions};
 use crate::storage;
 use crate::urls;
@@ -58,12 +59,27 @@ impl Widget {
         for w in &warnings {
             dom::console_once(w);
         }
-        let lang = match opts.lang {
-            LangChoice::Fixed(l) => l,
-            LangChoice::Auto => dom::lang_candidates(host)
-                .iter()
-                .find_map(|t| Lang::from_tag(t))
-                .unwrap_or(Lang::En),
+        let lang = match &opts.lang {
+            LangChoice::Fixed(lang, tag) => {
+                intl::use_locale(*lang, tag);
+                *lang
+            }
+            LangChoice::Auto => {
+                let tags = dom::lang_candidates(host);
+                let found = tags.iter().find_map(|t| Some((Lang::from_tag(t)?, t)));
+                if let Some((lang, tag)) = found {
+                    intl::use_locale(lang, tag);
+                }
+                if found.is_none() {
+                    let tag = tags.first().map_or("", String::as_str);
+                    dom::console_once(&crate::format::cat(&[
+                        "no translation for the page's language \"",
+                        tag,
+                        "\"; showing English",
+                    ]));
+                }
+                found.map_or(Lang::En, |(lang, _)| lang)
+            }
         };
         let root = dom::attach(host)?;
         let strings = lang
@@ -73,7 +89,7 @@ impl Widget {
                 let url = urls::widget_file(&opts.feed, &file);
                 // The loader's request, when it is for this very table (the file name carries
                 // its hash); the loader's URL is next to its own, ours at the feed.
-                let early = prefetch.strings.filter(|e| e.url.ends_with(file.as_str()));
+                let early = prefetch.strings.filter(|e| e.url.ends_with(file));
                 (url, early.map(|e| e.response))
             });
         let voted = opts
@@ -284,7 +300,7 @@ fn draw(runner: &Shared, effect: Effect) {
             let pressed = if voted { "true" } else { "false" };
             shown.set_attr(Slot::VoteButton, "aria-pressed", pressed);
             shown.set_text(Slot::VoteCount, &view::vote_count(lang, count));
-            shown.set_text(Slot::HelpfulStat, &crate::format::number(lang, count));
+            shown.set_text(Slot::HelpfulStat, &crate::intl::number(lang, count));
             if let Some(text) = announce {
                 shown.set_text(Slot::Live, &text);
             }

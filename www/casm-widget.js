@@ -23,19 +23,11 @@
   var ATTR = 'data-casm-widget';
   var OPTIONS = ['feed', 'view', 'resource', 'show', 'tag', 'partner', 'sort', 'limit',
     'theme', 'accent', 'lang', 'lazy'];
-  var FAILED = {
-    en: 'The CASM widget could not be loaded.',
-    fr: 'Le widget CASM n’a pas pu être chargé.',
-    es: 'No se pudo cargar el widget de CASM.',
-    pt: 'Não foi possível carregar o widget do CASM.'
-  };
-  // The plain link shown instead (resource views; lists link to the feed's home page).
-  var VIEW = {
-    en: ['View this resource', 'View the resources'],
-    fr: ['Voir cette ressource', 'Voir les ressources'],
-    es: ['Ver este recurso', 'Ver los recursos'],
-    pt: ['Ver este recurso', 'Ver os recursos']
-  };
+  // The loader's own texts, for when the widget cannot run, by language (src/lang/*.ftl):
+  // { en: ['The CASM widget could not be loaded.', 'View this resource',
+  //   'View the resources', 'ltr'], ... } (lists link to the feed's home page; the last is
+  // the script's direction).
+  var SAY = '@casm-messages@';
 
   function log(message, detail) {
     if (window.console) console.warn('[casm] ' + message, detail === undefined ? '' : detail);
@@ -183,6 +175,7 @@
       (el.closest('[lang]') || {}).lang, navigator.language];
     for (var i = 0; i < tags.length; i++) {
       var primary = String(tags[i] || '').trim().split(/[-_]/)[0].toLowerCase();
+      if (primary === 'in') primary = 'id'; // Indonesian's old code, as src/i18n.rs reads it
       if (primary === 'en' || known[primary]) return primary;
     }
     return 'en';
@@ -236,18 +229,19 @@
       if (el.children.length) {
         root.replaceChildren(document.createElement('slot'));
       } else {
-        var lang = langOf(el, o, FAILED);
+        var say = SAY[langOf(el, o, SAY)] || SAY.en;
         var box = document.createElement('div');
         box.setAttribute('part', 'error');
+        box.dir = say[3];
         var p = document.createElement('p');
-        p.textContent = FAILED[lang] || FAILED.en;
+        p.textContent = say[0];
         box.append(p);
         var href = pageOf(o);
         if (href) {
           var a = document.createElement('a');
           a.setAttribute('part', 'fallback-link');
           a.href = href;
-          a.textContent = (VIEW[lang] || VIEW.en)[idOf(o) ? 0 : 1];
+          a.textContent = say[idOf(o) ? 1 : 2];
           box.append(a);
         }
         root.replaceChildren(box);
