@@ -183,6 +183,8 @@ pub struct Init {
     pub page_origin: String,
     /// Whether this visitor's vote on the resource stands (remembered on this site).
     pub voted: bool,
+    /// Whether the page around the widget is right to left (`dir="rtl"`).
+    pub page_rtl: bool,
 }
 
 /// The state of one widget.
@@ -190,6 +192,8 @@ pub struct Init {
 pub struct State {
     pub opts: Options,
     pub lang: Lang,
+    /// Laid out right to left: the language is written so, or the page is.
+    pub rtl: bool,
     visitor: String,
     page_origin: String,
     pub content: Content,
@@ -211,6 +215,7 @@ impl State {
         State {
             opts: init.opts,
             lang: init.lang,
+            rtl: init.lang.is_rtl() || init.page_rtl,
             visitor: init.visitor,
             page_origin: init.page_origin,
             content: Content::Loading,
@@ -287,7 +292,7 @@ pub fn view(s: &State) -> Node {
         s.opts.view,
         s.opts.theme,
         s.opts.accent.as_deref(),
-        s.lang,
+        (s.lang, s.rtl),
         s.stale,
         content,
     )
@@ -787,6 +792,7 @@ mod tests {
             visitor: VISITOR.into(),
             page_origin: "https://partner.example.org".into(),
             voted: false,
+            page_rtl: false,
         })
     }
 

@@ -280,6 +280,15 @@ pub fn lang_candidates(host: &Element) -> Vec<String> {
     out
 }
 
+/// Whether the page around `host` is right to left: its closest `dir` says `rtl`.
+pub fn page_is_rtl(host: &Element) -> bool {
+    host.closest("[dir]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("dir"))
+        .is_some_and(|d| d.trim().eq_ignore_ascii_case("rtl"))
+}
+
 /// The host page's origin.
 pub fn page_origin() -> String {
     window()

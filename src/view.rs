@@ -200,13 +200,13 @@ pub enum Problem {
     Failed(Failure),
 }
 
-/// The outer wrapper of every view: theme, accent colour, language, and the
+/// The outer wrapper of every view: theme, accent colour, language and direction, and the
 /// "possibly out of date" notice when the content came from the offline copy.
 pub fn frame(
     view: View,
     theme: Theme,
     accent: Option<&str>,
-    lang: Lang,
+    (lang, rtl): (Lang, bool),
     stale: bool,
     content: Node,
 ) -> Node {
@@ -217,6 +217,7 @@ pub fn frame(
     let mut node = el("div")
         .attr("class", class)
         .attr("lang", lang.code())
+        .attr("dir", if rtl { "rtl" } else { "ltr" })
         .part("widget");
     if let Some(accent) = accent {
         node = node.attr("--casm-accent", accent);
@@ -298,7 +299,7 @@ pub fn rank_text(lang: Lang, rank: u64, total: u64) -> String {
 /// A resource's link, or its title as plain text when the URL is not safe to follow.
 pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
     if !is_safe_url(&l.url) {
-        return el("span").part("link").text(l.title.as_str());
+        return el("span").part("link").attr("dir", "auto").text(l.title.as_str());
     }
     let mut a = external(el("a").part("link"), &l.url, ctx.page_origin);
     if l.kind == LinkKind::Comments && ctx.show.has(Part::Feedback) {
@@ -314,7 +315,8 @@ pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
             false,
         );
     }
-    a.text(l.title.as_str())
+    // Feed text is isolated: an English title keeps its order inside an Arabic widget.
+    a.attr("dir", "auto").text(l.title.as_str())
 }
 
 /// Sets `href`, and for another origin opens a new tab without opener or referrer.
@@ -338,6 +340,7 @@ fn title_link(tag: &'static str, item: &Item, ctx: &Ctx) -> Node {
     el(tag)
         .part("title")
         .attr("lang", item.language.as_str())
+        .attr("dir", "auto")
         .child(inner.text(item.title.as_str()))
 }
 
@@ -351,6 +354,7 @@ fn summary(item: &Item, ctx: &Ctx) -> Option<Node> {
         el("p")
             .part("summary")
             .attr("lang", item.language.as_str())
+            .attr("dir", "auto")
             .text(summary)
     })
 }
@@ -427,7 +431,10 @@ pub fn info(item: &Item, lang: Lang) -> Node {
     dl = dl.child(row(
         lang,
         Key::VersionComment,
-        el("dd").attr("data-field", "version_comment").text(comment),
+        el("dd")
+            .attr("data-field", "version_comment")
+            .attr("dir", "auto")
+            .text(comment),
     ));
     el("section")
         .part("info")
@@ -463,7 +470,7 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
     if show.has(Part::Body) && !ext.body.is_empty() {
         let mut body = el("div").part("body").attr("lang", item.language.as_str());
         for p in &ext.body {
-            body = body.child(el("p").text(p.as_str()));
+            body = body.child(el("p").attr("dir", "auto").text(p.as_str()));
         }
         root = root.child(body);
     }
@@ -491,14 +498,16 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
     }
 
     if !ext.partners.is_empty() {
-        let mut text = lang.t(Key::Partners).to_owned();
-        for (i, p) in ext.partners.iter().enumerate() {
-            // French puts a no-break space before the colon.
-            let colon = if lang == Lang::Fr { "\u{a0}: " } else { ": " };
-            text.push_str(if i == 0 { colon } else { ", " });
-            text.push_str(p);
+        // French puts a no-break space before the colon.
+        let colon = if lang == Lang::Fr { "\u{a0}: " } else { ": " };
+        let mut p = el("p").part("partners").text(lang.t(Key::Partners));
+        for (i, name) in ext.partners.iter().enumerate() {
+            // Each name isolated: "World Bank" reads left to right in an Arabic sentence.
+            p = p
+                .text(if i == 0 { colon } else { ", " })
+                .child(el("bdi").text(name.as_str()));
         }
-        root = root.child(el("p").part("partners").text(text));
+        root = root.child(p);
     }
 
     if show.has(Part::Votes) || show.has(Part::Share) || show.has(Part::Feedback) {
@@ -992,14 +1001,17 @@ mod tests {
             View::Card,
             Theme::Dark,
             Some("#0a7"),
-            Lang::Pt,
+            (Lang::Pt, false),
             true,
             loading(Lang::Pt),
         );
         assert_eq!(f.get("class"), Some("casm dark card"));
         assert_eq!(f.get("--casm-accent"), Some("#0a7"));
         assert_eq!(f.get("lang"), Some("pt"));
+        assert_eq!(f.get("dir"), Some("ltr"));
         assert!(f.find("part", "notice").is_some());
+        let ar = frame(View::Card, Theme::Auto, None, (Lang::Ar, true), false, loading(Lang::Ar));
+        assert_eq!((ar.get("lang"), ar.get("dir")), (Some("ar"), Some("rtl")));
     }
 
     #[test]

@@ -102,6 +102,7 @@ impl Widget {
             visitor: storage::visitor(),
             page_origin: dom::page_origin(),
             voted,
+            page_rtl: dom::page_is_rtl(host),
         });
         let runner = Rc::new_cyclic(|weak: &Weak<RefCell<Runner>>| {
             let weak = weak.clone();

@@ -282,7 +282,7 @@ fn render_item(item: &Item, lang: Lang) -> (Element, dom::Root, dom::Rendered) {
         View::Resource,
         Theme::Auto,
         Some("#0a7"),
-        lang,
+        (lang, lang.is_rtl()),
         false,
         view::resource(item, &ctx),
     );
