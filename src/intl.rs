@@ -7,13 +7,16 @@
 //! ([`use_locale`]): `ar-EG` keeps its Arabic-Indic digits and `pt-PT` its own date
 //! order, while the texts come from the `ar` and `pt` tables. One locale per language per
 //! page: the first widget to ask sets it.
+//!
+//! Numbers go through `Number.prototype.toLocaleString`, whose default of three fraction
+//! digits shows the one decimal of [`tenths`] exactly.
 
 use crate::i18n::Lang;
 use crate::plural::Category;
 
 /// Formats numbers and dates for `lang` in `tag` (e.g. `pt-BR`) from now on, if no
-/// widget on the page has set a locale for `lang` yet. Tags that are not BCP 47-shaped
-/// are ignored.
+/// widget on the page has set a locale for `lang` yet. A tag `Intl` refuses gives the
+/// bare language; a browser without `Intl` gives the Rust fallbacks.
 pub fn use_locale(lang: Lang, tag: &str) {
     #[cfg(target_arch = "wasm32")]
     js::use_locale(lang, tag);
@@ -65,115 +68,107 @@ pub fn date(lang: Lang, timestamp: &str) -> Option<String> {
 
 #[cfg(target_arch = "wasm32")]
 mod js {
-    //! The `Intl` objects, made once per language and kept for the page's life. Every
-    //! call that can throw (an unknown locale, a browser without `Intl`) is caught.
+    //! The calls into `Intl`. The locale is checked once, when a widget sets it
+    //! (`Intl.getCanonicalLocales`, caught): after that nothing here can throw, so the
+    //! plain js-sys bindings are safe. No formatter is kept: the browser caches its own
+    //! for `toLocaleString`, and a widget formats a handful of numbers per render.
 
     use super::{Category, Lang};
-    use std::cell::RefCell;
+    use js_sys::{Array, Date, Intl, Number, Object};
+    use std::cell::Cell;
     use wasm_bindgen::prelude::wasm_bindgen;
     use wasm_bindgen::JsValue;
 
     #[wasm_bindgen]
     extern "C" {
-        #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
-        type NumberFormat;
-        #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = NumberFormat)]
-        fn new(tag: &str, options: &JsValue) -> Result<NumberFormat, JsValue>;
-        #[wasm_bindgen(method, catch, js_class = NumberFormat)]
-        fn format(this: &NumberFormat, n: f64) -> Result<String, JsValue>;
-
-        #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
-        type DateTimeFormat;
-        #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = DateTimeFormat)]
-        fn new(tag: &str, options: &JsValue) -> Result<DateTimeFormat, JsValue>;
-        #[wasm_bindgen(method, catch, js_class = DateTimeFormat, js_name = format)]
-        fn format_date(this: &DateTimeFormat, date: &js_sys::Date) -> Result<String, JsValue>;
-
-        #[wasm_bindgen(js_namespace = Intl, js_name = PluralRules)]
-        type PluralRules;
-        #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = PluralRules)]
-        fn new(tag: &str) -> Result<PluralRules, JsValue>;
-        #[wasm_bindgen(method, catch, js_class = PluralRules)]
-        fn select(this: &PluralRules, n: f64) -> Result<String, JsValue>;
-    }
-
-    /// One language's locale and its formatters, each made on first use (`None` inside
-    /// once making it failed: the Rust fallback then answers).
-    #[derive(Default)]
-    struct Formats {
-        tag: Option<String>,
-        number: Option<Option<NumberFormat>>,
-        date: Option<Option<DateTimeFormat>>,
-        plural: Option<Option<PluralRules>>,
+        /// Throws for a tag that is not BCP 47, and where there is no `Intl` at all.
+        #[wasm_bindgen(catch, js_namespace = Intl, js_name = getCanonicalLocales)]
+        fn canonical_locales(tag: &str) -> Result<JsValue, JsValue>;
     }
 
     thread_local! {
-        static FORMATS: RefCell<Vec<Formats>> = RefCell::new(Vec::new());
-    }
-
-    /// Runs `f` on `lang`'s formats.
-    fn with<T>(lang: Lang, f: impl FnOnce(&mut Formats, &str) -> T) -> T {
-        FORMATS.with(|all| {
-            let mut all = all.borrow_mut();
-            if all.is_empty() {
-                all.resize_with(Lang::ALL.len(), Formats::default);
-            }
-            let formats = &mut all[lang as usize];
-            let tag = formats.tag.clone().unwrap_or_else(|| lang.code().to_owned());
-            f(formats, &tag)
-        })
+        /// Each language's locale on this page, once checked; `None` while unset, or
+        /// where `Intl` refused it (the Rust fallback then answers).
+        static TAGS: Cell<[Option<&'static str>; Lang::ALL.len()]> =
+            const { Cell::new([None; Lang::ALL.len()]) };
     }
 
     pub fn use_locale(lang: Lang, tag: &str) {
-        let tag = tag.trim();
-        let shaped = !tag.is_empty()
-            && tag.len() <= 35
-            && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if shaped && crate::i18n::Lang::from_tag(tag) == Some(lang) {
-            with(lang, |formats, _| {
-                if formats.tag.is_none() {
-                    formats.tag = Some(tag.replace('_', "-"));
-                }
-            });
+        let mut tags = TAGS.with(Cell::get);
+        if tags[lang as usize].is_some() {
+            return;
         }
+        // The page's tag, else the bare language (`pt_BR` is no BCP 47 tag, `pt` is).
+        let accepted = [tag.trim(), lang.code()]
+            .into_iter()
+            .find(|t| canonical_locales(t).is_ok());
+        // At most one per language per page: leaking it is bounded.
+        tags[lang as usize] = accepted.map(|t| &*Box::leak(t.into()));
+        TAGS.with(|t| t.set(tags));
     }
 
-    /// `Intl` options, as JSON text (no property-by-property building in the Wasm).
-    fn options(json: &str) -> JsValue {
-        js_sys::JSON::parse(json).unwrap_or(JsValue::UNDEFINED)
+    /// Forgets `lang`'s locale (tests that take `Intl` away).
+    #[cfg(test)]
+    pub fn forget(lang: Lang) {
+        let mut tags = TAGS.with(Cell::get);
+        tags[lang as usize] = None;
+        TAGS.with(|t| t.set(tags));
+    }
+
+    /// `lang`'s checked locale (the bare language if no widget set one).
+    fn tag(lang: Lang) -> Option<&'static str> {
+        use_locale(lang, lang.code());
+        TAGS.with(Cell::get)[lang as usize]
     }
 
     pub fn number(lang: Lang, n: f64) -> Option<String> {
-        with(lang, |formats, tag| {
-            let format = formats.number.get_or_insert_with(|| {
-                NumberFormat::new(tag, &options(r#"{"maximumFractionDigits":1}"#)).ok()
-            });
-            format.as_ref()?.format(n).ok()
-        })
+        let tag = tag(lang)?;
+        Some(Number::from(n).to_locale_string(tag).into())
     }
 
     pub fn plural(lang: Lang, n: u64) -> Option<Category> {
-        with(lang, |formats, tag| {
-            let rules = formats
-                .plural
-                .get_or_insert_with(|| PluralRules::new(tag).ok());
-            let name = rules.as_ref()?.select(n as f64).ok()?;
-            Category::from_name(&name)
-        })
+        let locales = Array::of1(&JsValue::from_str(tag(lang)?));
+        let name = String::from(Intl::PluralRules::new(&locales, &Object::new()).select(n as f64));
+        Category::from_name(&name)
     }
 
     pub fn date(lang: Lang, local: &crate::format::DateTime) -> Option<String> {
+        let tag = tag(lang)?;
         // The published wall time as if it were UTC, formatted in UTC: shown as published.
         let mut iso = String::with_capacity(20);
         local.push_iso(&mut iso, 'T');
         iso.push_str(":00Z");
-        let date = js_sys::Date::new(&JsValue::from_str(&iso));
-        with(lang, |formats, tag| {
-            let format = formats.date.get_or_insert_with(|| {
-                let o = r#"{"dateStyle":"full","timeStyle":"short","timeZone":"UTC"}"#;
-                DateTimeFormat::new(tag, &options(o)).ok()
-            });
-            format.as_ref()?.format_date(&date).ok()
-        })
+        let date = Date::new(&JsValue::from_str(&iso));
+        let options = js_sys::JSON::parse(
+            r#"{"dateStyle":"full","timeStyle":"short","timeZone":"UTC"}"#,
+        )
+        .ok()?;
+        Some(date.to_locale_string(tag, &options).into())
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests {
+    use super::*;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn without_intl_the_rust_fallbacks_answer() {
+        let global = js_sys::global();
+        let saved = js_sys::Reflect::get(&global, &JsValue::from_str("Intl")).ok();
+        let _ = js_sys::Reflect::delete_property(&global.into(), &JsValue::from_str("Intl"));
+        js::forget(Lang::Pt);
+        use_locale(Lang::Pt, "pt-BR");
+        let date = date(Lang::Pt, "2012-02-29T13:47:00-05:00");
+        let (n, one) = (number(Lang::Pt, 1234), plural(Lang::Pt, 0));
+        if let Some(intl) = saved {
+            let _ = js_sys::Reflect::set(&js_sys::global(), &JsValue::from_str("Intl"), &intl);
+        }
+        js::forget(Lang::Pt);
+        assert_eq!(date.as_deref(), Some("2012-02-29 13:47"));
+        assert_eq!((n.as_str(), one), ("1.234", Category::One));
     }
 }

@@ -419,8 +419,9 @@ async fn the_language_comes_from_the_closest_lang_attribute() {
         "n°\u{a0}19 sur 33 éléments"
     );
     let created = text(&root, "[data-field=date_created]");
+    // The page's full tag sets the formats: Canadian French writes "13 h 47".
     assert!(
-        created.starts_with("mercredi 29 février 2012") && created.contains("13:47"),
+        created.starts_with("mercredi 29 février 2012") && created.contains("13 h 47"),
         "{created}"
     );
     widget.unmount();
@@ -792,7 +793,9 @@ fn intl_plural_rules_agree_with_the_rust_fallback() {
 #[wasm_bindgen_test]
 fn numbers_and_dates_follow_the_locale() {
     assert_eq!(intl::number(Lang::En, 1_234_567), "1,234,567");
-    assert_eq!(intl::number(Lang::Fr, 12_345), "12\u{202f}345");
+    // Spanish groups from five digits.
+    assert_eq!(intl::number(Lang::Es, 12_345), "12.345");
+    assert_eq!(intl::number(Lang::Es, 1234), "1234");
     // The page's full tag picks the digits: Egyptian Arabic writes Arabic-Indic digits.
     intl::use_locale(Lang::Ar, "ar-EG");
     assert_eq!(intl::number(Lang::Ar, 1234), "١٬٢٣٤");
@@ -805,13 +808,11 @@ fn numbers_and_dates_follow_the_locale() {
 }
 
 #[wasm_bindgen_test]
-fn a_locale_intl_refuses_falls_back_without_throwing() {
-    // Shaped like a tag, refused by Intl (RangeError): the Rust fallback answers.
+fn a_locale_intl_refuses_gives_the_bare_language_without_throwing() {
+    // Shaped like a tag, refused by Intl (RangeError): Swahili itself answers.
     intl::use_locale(Lang::Sw, "sw-x-");
     assert_eq!(intl::number(Lang::Sw, 1234), "1,234");
     assert_eq!(intl::plural(Lang::Sw, 1), casm_widget::plural::Category::One);
-    assert_eq!(
-        intl::date(Lang::Sw, "2012-02-29T13:47:00Z").as_deref(),
-        Some("2012-02-29 13:47")
-    );
+    let date = intl::date(Lang::Sw, "2012-02-29T13:47:00Z").unwrap_throw();
+    assert!(date.contains("2012") && date.contains("13:47"), "{date}");
 }
