@@ -15,8 +15,9 @@ if [ "$what" = test ]; then
   # Debian's chromium and its matching driver: no test tool may download a browser.
   # Not Debian's binaryen: its wasm-opt 108 silently breaks the module (TOOLCHAIN.md trap 1).
   # python3-venv: scripts/schemathesis.sh installs schemathesis (PyPI) into a venv, as
-  # Debian's system Python is externally managed.
-  apt_packages+=(chromium chromium-driver postgresql wrk python3-venv)
+  # Debian's system Python is externally managed. fonts-wqy-zenhei: Chinese glyphs, so the
+  # e2e screenshots of the zh widget show text rather than empty boxes.
+  apt_packages+=(chromium chromium-driver postgresql wrk python3-venv fonts-wqy-zenhei)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -498,14 +498,18 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
     }
 
     if !ext.partners.is_empty() {
-        // French puts a no-break space before the colon.
-        let colon = if lang == Lang::Fr { "\u{a0}: " } else { ": " };
-        let mut p = el("p").part("partners").text(lang.t(Key::Partners));
+        // "Partners: {names}", the names as elements rather than filled-in text: each one
+        // isolated, so that "World Bank" reads left to right in an Arabic sentence.
+        let mut parts = lang.t(Key::Partners).split('{');
+        let mut p = el("p").part("partners").text(parts.next().unwrap_or_default());
         for (i, name) in ext.partners.iter().enumerate() {
-            // Each name isolated: "World Bank" reads left to right in an Arabic sentence.
-            p = p
-                .text(if i == 0 { colon } else { ", " })
-                .child(el("bdi").text(name.as_str()));
+            if i > 0 {
+                p = p.text(lang.t(Key::ListSeparator));
+            }
+            p = p.child(el("bdi").text(name.as_str()));
+        }
+        for rest in parts {
+            p = p.text(rest.strip_prefix("names}").unwrap_or(rest));
         }
         root = root.child(p);
     }

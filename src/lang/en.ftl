@@ -35,7 +35,10 @@ date-created = Date created
 date-modified = Date modified
 version-comment = Version comment
 no-comment = None
-partners = Partners
+# The partner names, each one isolated (they are in any script), joined by list-separator
+# (a quoted literal, so that its spaces are kept).
+partners = Partners: { $names }
+list-separator = { ", " }
 links = Links
 vote-prompt = Was this page helpful?
 vote = Helpful

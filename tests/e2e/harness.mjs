@@ -145,8 +145,8 @@ export async function startPartner() {
 
 /** A partner page around `body`, loading the widget from `scriptSrc` (with `scriptAttrs`,
  * e.g. ` integrity="…"`). */
-export function partnerPage({ scriptSrc, body, head = '', lang = 'en', scriptAttrs = '' }) {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
+export function partnerPage({ scriptSrc, body, head = '', lang = 'en', dir = '', scriptAttrs = '' }) {
+  return `<!doctype html><html lang="${lang}"${dir ? ` dir="${dir}"` : ''}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Partner page</title>${head}</head>
 <body style="margin:0;padding:16px;font-family:Georgia,serif;background:#f4f1ea">

@@ -91,7 +91,8 @@ function failingPage(path, scriptSrc) {
     scriptSrc,
     body: `<div id="top" data-casm-widget data-resource="${SOURCE}"></div>
            <div style="height:3000px"></div>
-           <div id="below" data-casm-widget data-resource="${SOURCE}" data-lang="fr"></div>`,
+           <div id="below" data-casm-widget data-resource="${SOURCE}" data-lang="fr"></div>
+           <div id="rtl" data-casm-widget data-resource="${SOURCE}" data-lang="ar-SD"></div>`,
   }));
 }
 
@@ -104,16 +105,20 @@ async function expectFailure(url, consoleMatch) {
   await page.goto(url);
   await page.locator('#top [part="error"]').waitFor();
   await page.locator('#below [part="error"]').waitFor({ state: 'attached' });
+  await page.locator('#rtl [part="error"]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('#top [part="error"] p').textContent(), 'The CASM widget could not be loaded.');
   assert.equal(await page.locator('#below [part="error"] p').textContent(), 'Le widget CASM n’a pas pu être chargé.');
   // A plain link to the resource's page, in the page's language, stands in for it.
   const link = page.locator('#below [part="fallback-link"]');
   assert.equal(await link.textContent(), 'Voir cette ressource');
+  // Arabic, right to left (ar-SD resolves to ar).
+  assert.equal(await page.locator('#rtl [part="error"] p').textContent(), 'تعذّر تحميل أداة CASM.');
+  assert.equal(await page.locator('#rtl [part="error"]').getAttribute('dir'), 'rtl');
   assert.match(await link.getAttribute('href'), new RegExp(`/resource\\.html\\?id=${SOURCE}$`));
   await page.waitForTimeout(100);
   // The page's analytics hear of it too, once per widget.
   assert.deepEqual(await page.evaluate(() => window.casmErrors.sort()),
-    [['below', 'widget_unavailable'], ['top', 'widget_unavailable']]);
+    [['below', 'widget_unavailable'], ['rtl', 'widget_unavailable'], ['top', 'widget_unavailable']]);
   const lines = casmLines(consoleLines);
   assert.equal(lines.length, 1, `one [casm] console line, got: ${lines.join(' | ')}`);
   assert.match(lines[0], consoleMatch);
