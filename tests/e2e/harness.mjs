@@ -176,6 +176,30 @@ export async function openPage(browser, { colorScheme = 'light', locale = 'en-US
   return { context, page, errors, consoleLines };
 }
 
+/** The messages of one translation file (src/lang/<code>.ftl, the simple Fluent we write):
+ * id → text, or id → {category: text} for plurals. */
+export function translations(code) {
+  const out = {};
+  let plural = null;
+  for (const line of readFileSync(join(ROOT, 'src/lang', `${code}.ftl`), 'utf8').split('\n')) {
+    if (plural) {
+      const form = line.match(/^\s*\*?\[(\w+)\]\s(.*)$/);
+      if (form) plural.forms[form[1]] = form[2].trim();
+      else if (line.trim() === '}') plural = null;
+      continue;
+    }
+    const m = line.match(/^([a-z-]+) = (.*)$/);
+    if (!m) continue;
+    if (/^\{ \$\w+ ->$/.test(m[2])) {
+      plural = { forms: {} };
+      out[m[1]] = plural.forms;
+    } else {
+      out[m[1]] = m[2].trim();
+    }
+  }
+  return out;
+}
+
 /** Saves a screenshot into the git-ignored artifacts folder. */
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });

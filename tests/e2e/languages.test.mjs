@@ -6,37 +6,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { services, partnerPage, openPage, screenshot, ROOT, SOURCE } from './harness.mjs';
+import { services, partnerPage, openPage, screenshot, translations as messages, SOURCE } from './harness.mjs';
 
 let feed;
 let partner;
 let browser;
 services((s) => ({ feed, partner, browser } = s));
-
-/** The messages of one translation file: id → text, or id → {category: text} for plurals. */
-function messages(code) {
-  const out = {};
-  let plural = null;
-  for (const line of readFileSync(join(ROOT, 'src/lang', `${code}.ftl`), 'utf8').split('\n')) {
-    if (plural) {
-      const form = line.match(/^\s*\*?\[(\w+)\]\s(.*)$/);
-      if (form) plural.forms[form[1]] = form[2].trim();
-      else if (line.trim() === '}') plural = null;
-      continue;
-    }
-    const m = line.match(/^([a-z-]+) = (.*)$/);
-    if (!m) continue;
-    if (/^\{ \$\w+ ->$/.test(m[2])) {
-      plural = { forms: {} };
-      out[m[1]] = plural.forms;
-    } else {
-      out[m[1]] = m[2].trim();
-    }
-  }
-  return out;
-}
 
 const fill = (text, values) => text.replace(/\{ \$(\w+) \}/g, (_, name) => values[name]);
 

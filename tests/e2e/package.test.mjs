@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  services, partnerPage, openPage, screenshot,
+  services, partnerPage, openPage, screenshot, translations,
   ROOT, SOURCE,
 } from './harness.mjs';
 
@@ -82,7 +82,14 @@ function loaderWith(glueBody) {
   const src = readFileSync(join(ROOT, 'www/casm-widget.js'), 'utf8');
   const marker = '/* @wasm-bindgen-glue@ */';
   assert.equal(src.split(marker).length, 2, 'one glue marker in the loader');
-  return src.replace(marker, () => glueBody);
+  // The loader's own messages, as the build bakes them (examples/lang-tables.rs).
+  const say = {};
+  for (const code of ['en', 'fr', 'ar']) {
+    const t = translations(code);
+    say[code] = [t['loader-failed'], t['loader-view-resource'], t['loader-view-resources'],
+      code === 'ar' ? 'rtl' : 'ltr'];
+  }
+  return src.replace(marker, () => glueBody).replace("'@casm-messages@'", () => JSON.stringify(say));
 }
 
 // Two widgets, one far below the fold (lazy: not yet started when the failure is known).
