@@ -796,6 +796,25 @@ mod tests {
         })
     }
 
+    #[test]
+    fn arabic_or_a_right_to_left_page_lays_out_right_to_left() {
+        let dir = |lang: Lang, page_rtl: bool| {
+            let mut s = state("resource", Some("x"));
+            s = State::new(Init {
+                opts: s.opts,
+                lang,
+                visitor: VISITOR.into(),
+                page_origin: String::new(),
+                voted: false,
+                page_rtl,
+            });
+            view(&s).get("dir").map(str::to_owned)
+        };
+        assert_eq!(dir(Lang::Ar, false).as_deref(), Some("rtl"));
+        assert_eq!(dir(Lang::En, true).as_deref(), Some("rtl"));
+        assert_eq!(dir(Lang::Fr, false).as_deref(), Some("ltr"));
+    }
+
     fn item(id: &str, helpful: u64) -> Item {
         Item {
             id: id.into(),
