@@ -5,6 +5,7 @@
 //! turns the tree into elements with `createElement` and text nodes; attribute names all
 //! come from this file, never from the feed.
 
+use crate::contrast;
 use crate::feed::{download_event, Counters, Failure, Item, ItemLink, Stats};
 use crate::format;
 use crate::i18n::{Key, Lang};
@@ -35,7 +36,7 @@ pub enum Child {
 /// What an element does when its event fires.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct On {
-    /// `click` or `submit`.
+    /// `click`, `submit`, or `keydown` (of which only Escape reaches the controller).
     pub event: &'static str,
     pub action: Action,
     /// Whether the browser's default action is cancelled (form submit, comments link).
@@ -71,6 +72,9 @@ pub enum Slot {
     FeedbackText,
     FeedbackContact,
     FeedbackStatus,
+    /// What opened the comments form (its link or button), which gets focus back when
+    /// the form closes.
+    FeedbackOpener,
 }
 
 /// A new element.
@@ -217,8 +221,20 @@ pub fn frame(
         .attr("class", class)
         .attr("lang", lang.code())
         .part("widget");
-    if let Some(accent) = accent {
-        node = node.attr("--casm-accent", accent);
+    if let Some((accent, rgb)) = accent.and_then(|a| Some((a, contrast::parse(a)?))) {
+        // The accent as a background, the text on it, and the accent as text on the light
+        // and the dark panel: each readable (see `contrast`).
+        node = node
+            .attr("--casm-accent", accent)
+            .attr("--casm-on", contrast::on(rgb))
+            .attr(
+                "--casm-tl",
+                contrast::css(contrast::text(rgb, contrast::LIGHT_PANEL)),
+            )
+            .attr(
+                "--casm-td",
+                contrast::css(contrast::text(rgb, contrast::DARK_PANEL)),
+            );
     }
     if stale {
         node = node.child(
@@ -300,7 +316,9 @@ pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
     }
     let mut a = external(el("a").part("link"), &l.url, ctx.page_origin);
     if l.kind == LinkKind::Comments && ctx.show.has(Part::Feedback) {
-        a = a.on("click", Action::OpenFeedback, true);
+        a = a
+            .on("click", Action::OpenFeedback, true)
+            .slot(Slot::FeedbackOpener);
     } else if let Some(event) = download_event(l) {
         let video = event == casm_model::EventKind::VideoDownload;
         a = a.on(
@@ -539,6 +557,7 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
                     .part("feedback-button")
                     .attr("type", "button")
                     .on("click", Action::OpenFeedback, false)
+                    .slot(Slot::FeedbackOpener)
                     .text(lang.t(Key::SubmitComments)),
             );
         }
@@ -552,7 +571,12 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
             );
         }
         if show.has(Part::Feedback) {
-            root = root.child(el("div").part("feedback").slot(Slot::Feedback));
+            // Escape anywhere in the form closes it (the runner lets only that key through).
+            root = root.child(el("div").part("feedback").slot(Slot::Feedback).on(
+                "keydown",
+                Action::CloseFeedback,
+                false,
+            ));
         }
     }
 
