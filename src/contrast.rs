@@ -24,18 +24,16 @@ pub const DARK_PANEL: Rgb = [0x16, 0x1b, 0x22];
 /// `#rgb` or `#rrggbb` (any case) as RGB; `None` for anything else.
 pub fn parse(v: &str) -> Option<Rgb> {
     let h = v.strip_prefix('#')?.as_bytes();
-    let step = match h.len() {
-        3 => 1,
-        6 => 2,
-        _ => return None,
-    };
-    let digit = |i: usize| h.get(i).and_then(|&b| char::from(b).to_digit(16));
-    let mut out = [0; 3];
+    if h.len() != 3 && h.len() != 6 {
+        return None;
+    }
+    let step = h.len() / 3;
+    let mut out = [0u8; 3];
     for (i, o) in out.iter_mut().enumerate() {
-        let hi = digit(i * step)?;
-        // `#abc` is `#aabbcc`.
-        let lo = digit(i * step + step - 1)?;
-        *o = (hi * 16 + lo) as u8;
+        // `#abc` is `#aabbcc`: a short colour reads each digit twice.
+        for j in [0, step - 1] {
+            *o = *o * 16 + char::from(*h.get(i * step + j)?).to_digit(16)? as u8;
+        }
     }
     Some(out)
 }
@@ -85,25 +83,28 @@ pub fn on(bg: Rgb) -> &'static str {
 /// sixteen sixteenths it is black or white itself (21:1 on white, 17:1 on the dark panel).
 pub fn text(accent: Rgb, panel: Rgb) -> Rgb {
     let bg = luminance(panel);
-    let to = if bg > 0.5 { 0 } else { 255 };
+    let to: u16 = if bg > 0.5 { 0 } else { 255 };
     let mut c = accent;
-    for k in 0..=16 {
-        c = accent.map(|a| ((u16::from(a) * (16 - k) + to * k) / 16) as u8);
-        if ratio(luminance(c), bg) >= 4.6 {
-            break;
+    let mut k = 0;
+    while k < 16 && ratio(luminance(c), bg) < 4.6 {
+        k += 1;
+        for (c, &a) in c.iter_mut().zip(&accent) {
+            *c = ((u16::from(a) * (16 - k) + to * k) / 16) as u8;
         }
     }
     c
 }
 
-/// `#rrggbb`.
+/// `rgb(r,g,b)` (decimal: the widget already writes numbers).
 pub fn css(c: Rgb) -> String {
-    let mut s = String::from("#");
-    for b in c {
-        for n in [b >> 4, b & 15] {
-            s.push(char::from(b"0123456789abcdef"[usize::from(n)]));
+    let mut s = String::from("rgb(");
+    for (i, b) in c.into_iter().enumerate() {
+        if i > 0 {
+            s.push(',');
         }
+        crate::format::push_int(&mut s, b.into());
     }
+    s.push(')');
     s
 }
 
@@ -161,7 +162,7 @@ mod tests {
         assert_eq!(on([0x0a; 3]), "#fff");
         // The hardest case, at the crossover: both near 4.58.
         for g in 0x70..=0x80 {
-            let c = parse(&css([g; 3])).unwrap_or_default();
+            let c = [g; 3];
             let fg = parse(on(c)).unwrap_or_default();
             assert!(exact_ratio(c, fg) >= 4.5, "{g:x}");
         }
@@ -216,8 +217,8 @@ mod tests {
     }
 
     #[test]
-    fn css_writes_six_hex_digits() {
-        assert_eq!(css([0x0b, 0x5c, 0xad]), "#0b5cad");
-        assert_eq!(css([0, 255, 16]), "#00ff10");
+    fn css_writes_rgb() {
+        assert_eq!(css([0x0b, 0x5c, 0xad]), "rgb(11,92,173)");
+        assert_eq!(css([0, 255, 16]), "rgb(0,255,16)");
     }
 }

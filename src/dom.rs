@@ -143,10 +143,7 @@ pub fn render(root: &Root, tree: &Node, handler: &Handler) -> Result<Rendered, J
 /// Whether a keyboard event is the Escape key (read by name: web-sys's KeyboardEvent would
 /// cost a binding for one field).
 pub fn is_escape(event: &web_sys::Event) -> bool {
-    js_sys::Reflect::get(event, &JsValue::from_str("key"))
-        .ok()
-        .and_then(|k| k.as_string())
-        .is_some_and(|k| k == "Escape")
+    crate::decode::opt_string(event, "key").as_deref() == Some("Escape")
 }
 
 /// Empties the shadow root, leaving a `<slot>`: the host shows its own children again.

@@ -36,7 +36,7 @@ pub enum Child {
 /// What an element does when its event fires.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct On {
-    /// `click`, `submit`, or `keydown` (of which only Escape reaches the controller).
+    /// `click`, `submit` or `keydown`.
     pub event: &'static str,
     pub action: Action,
     /// Whether the browser's default action is cancelled (form submit, comments link).
@@ -58,6 +58,9 @@ pub enum Action {
     OpenFeedback,
     SubmitFeedback,
     CloseFeedback,
+    /// A key was pressed in the comments form; the runner passes on only Escape, which
+    /// closes it.
+    Escape,
     Retry,
 }
 
@@ -95,6 +98,15 @@ impl Node {
     pub fn attr(mut self, name: &'static str, value: impl Into<String>) -> Node {
         self.attrs.push((name, value.into()));
         self
+    }
+
+    /// Marks feed text in the resource's language, its direction taken from the text
+    /// (`dir="auto"`): English content in a right-to-left page (or the reverse) keeps its
+    /// own direction and punctuation.
+    #[inline(never)]
+    pub fn content_lang(self, item: &Item) -> Node {
+        self.attr("lang", item.language.as_str())
+            .attr("dir", "auto")
     }
 
     /// Adds a `part` name for `::part()` styling.
@@ -314,7 +326,13 @@ pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
     if !is_safe_url(&l.url) {
         return el("span").part("link").text(l.title.as_str());
     }
-    let mut a = external(el("a").part("link"), &l.url, ctx.page_origin);
+    // `dir="auto"`: the feed's title keeps its direction and stays apart from the file
+    // type after it.
+    let mut a = external(
+        el("a").part("link").attr("dir", "auto"),
+        &l.url,
+        ctx.page_origin,
+    );
     if l.kind == LinkKind::Comments && ctx.show.has(Part::Feedback) {
         a = a
             .on("click", Action::OpenFeedback, true)
@@ -353,7 +371,7 @@ fn title_link(tag: &'static str, item: &Item, ctx: &Ctx) -> Node {
     };
     el(tag)
         .part("title")
-        .attr("lang", item.language.as_str())
+        .content_lang(item)
         .child(inner.text(item.title.as_str()))
 }
 
@@ -363,12 +381,9 @@ fn kind(item: &Item, lang: Lang) -> Node {
 
 fn summary(item: &Item, ctx: &Ctx) -> Option<Node> {
     let summary = item.summary.as_deref().filter(|s| !s.is_empty())?;
-    ctx.show.has(Part::Summary).then(|| {
-        el("p")
-            .part("summary")
-            .attr("lang", item.language.as_str())
-            .text(summary)
-    })
+    ctx.show
+        .has(Part::Summary)
+        .then(|| el("p").part("summary").content_lang(item).text(summary))
 }
 
 fn row(lang: Lang, label: Key, value: Node) -> Node {
@@ -477,7 +492,7 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
 
     let ext = &item.casm;
     if show.has(Part::Body) && !ext.body.is_empty() {
-        let mut body = el("div").part("body").attr("lang", item.language.as_str());
+        let mut body = el("div").part("body").content_lang(item);
         for p in &ext.body {
             body = body.child(el("p").text(p.as_str()));
         }

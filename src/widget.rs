@@ -91,7 +91,7 @@ impl Widget {
             let weak = weak.clone();
             let handler: Handler = Rc::new(move |action: &Action, event: &web_sys::Event| {
                 // Of the keys pressed in the comments form only Escape is an action.
-                if event.type_() == "keydown" && !dom::is_escape(event) {
+                if matches!(action, Action::Escape) && !dom::is_escape(event) {
                     return;
                 }
                 if let Some(runner) = weak.upgrade() {

@@ -162,6 +162,19 @@ proptest! {
     }
 }
 
+/// A colour the frame sets: `#rgb`, `#rrggbb` or `rgb(r,g,b)`.
+fn rgb(v: &str) -> Option<Rgb> {
+    if let Some(hex) = contrast::parse(v) {
+        return Some(hex);
+    }
+    let inner = v.strip_prefix("rgb(")?.strip_suffix(')')?;
+    let n: Vec<u8> = inner
+        .split(',')
+        .map(|c| c.parse().ok())
+        .collect::<Option<_>>()?;
+    n.try_into().ok()
+}
+
 /// WCAG 2.x contrast ratio, computed exactly (f64, `powf`), independently of the widget's
 /// own approximation.
 fn exact_ratio(a: Rgb, b: Rgb) -> f64 {
@@ -203,7 +216,7 @@ proptest! {
             false,
             casm_widget::view::el("p"),
         );
-        let colour = |name: &str| frame.get(name).and_then(contrast::parse);
+        let colour = |name: &str| frame.get(name).and_then(rgb);
         let bg = colour("--casm-accent");
         prop_assert!(bg.is_some(), "{accepted}");
         let bg = bg.unwrap_or_default();
