@@ -589,7 +589,7 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
             // Escape anywhere in the form closes it (the runner lets only that key through).
             root = root.child(el("div").part("feedback").slot(Slot::Feedback).on(
                 "keydown",
-                Action::CloseFeedback,
+                Action::Escape,
                 false,
             ));
         }
@@ -811,6 +811,14 @@ mod tests {
         assert_eq!(comment.as_deref(), Some("None"));
         assert!(v.text_content().contains("Partners: World Bank, IFC"));
         assert!(v.text_content().contains("Online Resource"));
+        // Feed text keeps its own language and direction (English in a right-to-left page).
+        for part in ["title", "summary", "body", "link"] {
+            assert_eq!(
+                v.find("part", part).and_then(|n| n.get("dir")),
+                Some("auto"),
+                "{part}"
+            );
+        }
     }
 
     #[test]
@@ -881,6 +889,13 @@ mod tests {
         );
         // the comments link opens the form, so there is no second feedback button
         assert!(v.find("part", "feedback-button").is_none());
+        // and focus returns to it when the form closes; Escape in the form closes it
+        assert_eq!(comments.slot, Some(Slot::FeedbackOpener));
+        let feedback = v.find("part", "feedback").and_then(|f| f.on.as_ref());
+        assert_eq!(
+            feedback.map(|o| (o.event, &o.action)),
+            Some(("keydown", &Action::Escape))
+        );
     }
 
     #[test]
