@@ -160,7 +160,7 @@ pub struct Options {
     /// Within [`casm_model::api::FEED_LIMIT`].
     pub limit: u32,
     pub theme: Theme,
-    /// A CSS colour (syntax checked; the browser has the last word).
+    /// An opaque hex colour, `#rgb` or `#rrggbb` (see [`crate::contrast`]).
     pub accent: Option<String>,
     pub lang: LangChoice,
     pub lazy: bool,
