@@ -609,7 +609,7 @@ fn act(s: &mut State, action: Action, fx: &mut Vec<Effect>) {
             send_event(s, kind, Some(link), fx);
         }
         Action::OpenFeedback => fx.push(Effect::FeedbackForm(true)),
-        Action::CloseFeedback => fx.push(Effect::FeedbackForm(false)),
+        Action::CloseFeedback | Action::Escape => fx.push(Effect::FeedbackForm(false)),
         // The runner reads the form and sends `Msg::SubmitFeedback`.
         Action::SubmitFeedback => {}
         Action::Retry => {

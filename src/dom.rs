@@ -140,6 +140,12 @@ pub fn render(root: &Root, tree: &Node, handler: &Handler) -> Result<Rendered, J
     Ok(out)
 }
 
+/// Whether a keyboard event is the Escape key (read by name: web-sys's KeyboardEvent would
+/// cost a binding for one field).
+pub fn is_escape(event: &web_sys::Event) -> bool {
+    crate::decode::opt_string(event, "key").as_deref() == Some("Escape")
+}
+
 /// Empties the shadow root, leaving a `<slot>`: the host shows its own children again.
 pub fn clear(root: &Root) {
     root.shadow.set_text_content(None);

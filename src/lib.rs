@@ -9,6 +9,7 @@
 //! # Layout
 //! Plain Rust, tested natively with `cargo test -p casm-widget`:
 //! - [`options`]: `data-` attributes → typed [`options::Options`], with warnings.
+//! - [`contrast`]: readable colours on and from the partner's accent (WCAG 2.x).
 //! - [`i18n`]: the languages and their complete string tables (only English is built into
 //!   the Wasm; the others are files it fetches, named by a hash of their text).
 //! - [`format`](mod@format): numbers, dates, sizes and URL encoding per language.
@@ -27,6 +28,7 @@
 //! - this file: the `#[wasm_bindgen]` surface, [`mount`] and [`MountedWidget`].
 
 pub mod api;
+pub mod contrast;
 pub mod controller;
 pub mod decode;
 pub mod dom;
@@ -60,6 +62,7 @@ export interface MountOptions {
   /** 1 to 100. */
   limit?: string;
   theme?: "light" | "dark" | "auto";
+  /** An opaque hex colour, `#rgb` or `#rrggbb`. */
   accent?: string;
   lang?: string;
   /** The script-tag loader's: wait until the element nears the viewport. `mount` itself

@@ -161,7 +161,7 @@ pub struct Options {
     /// Within [`casm_model::api::FEED_LIMIT`].
     pub limit: u32,
     pub theme: Theme,
-    /// A CSS colour (syntax checked; the browser has the last word).
+    /// An opaque hex colour, `#rgb` or `#rrggbb` (see [`crate::contrast`]).
     pub accent: Option<String>,
     pub lang: LangChoice,
     pub lazy: bool,
@@ -355,31 +355,12 @@ fn is_feed_url(url: &str) -> bool {
         && !url.bytes().any(|b| b == b'?' || b == b'#')
 }
 
-/// Whether `v` looks like a CSS colour: `#rgb[a]`, `#rrggbb[aa]`, a keyword, or a colour
-/// function such as `rgb(0 90 180 / 50%)`. Nothing that could end a declaration passes.
+/// Whether `v` is an accepted accent colour: an opaque hex colour, `#rgb` or `#rrggbb`.
+/// Only those, because the widget evaluates the accent to keep every text on it, and the
+/// accent as text, readable (see [`crate::contrast`]); nothing that could end a
+/// declaration passes.
 pub fn is_css_color(v: &str) -> bool {
-    if v.len() > 64 {
-        return false;
-    }
-    if let Some(hex) = v.strip_prefix('#') {
-        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-    }
-    if v.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return (3..=30).contains(&v.len());
-    }
-    let Some((name, args)) = v.split_once('(') else {
-        return false;
-    };
-    const FUNCTIONS: [&str; 9] = [
-        "rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch",
-    ];
-    let Some(args) = args.strip_suffix(')') else {
-        return false;
-    };
-    FUNCTIONS.contains(&name.to_ascii_lowercase().as_str())
-        && args
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b" .,%/+-".contains(&b))
+    crate::contrast::parse(v).is_some()
 }
 
 #[cfg(test)]
@@ -518,22 +499,19 @@ mod tests {
     }
 
     #[test]
-    fn colours_are_checked_by_syntax() {
-        for ok in [
-            "#fff",
+    fn accents_are_opaque_hex_colours() {
+        for ok in ["#fff", "#0A7CFF", "#0b5cad"] {
+            assert!(is_css_color(ok), "{ok}");
+        }
+        // Colours whose contrast the widget could not promise fall back to the default.
+        for bad in [
+            "#ggg",
             "#0a7cff80",
             "rebeccapurple",
             "rgb(0 90 180 / 50%)",
-            "hsl(210, 80%, 40%)",
             "oklch(0.6 0.15 250)",
-        ] {
-            assert!(is_css_color(ok), "{ok}");
-        }
-        for bad in [
-            "#ggg",
             "red;x:y",
             "url(x)",
-            "rgb(0,0,0));",
             "expression(alert(1))",
             "",
             "var(--x)",

@@ -5,6 +5,7 @@
 //! turns the tree into elements with `createElement` and text nodes; attribute names all
 //! come from this file, never from the feed.
 
+use crate::contrast;
 use crate::feed::{download_event, Counters, Failure, Item, ItemLink, Stats};
 use crate::format;
 use crate::intl;
@@ -36,7 +37,7 @@ pub enum Child {
 /// What an element does when its event fires.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct On {
-    /// `click` or `submit`.
+    /// `click`, `submit` or `keydown`.
     pub event: &'static str,
     pub action: Action,
     /// Whether the browser's default action is cancelled (form submit, comments link).
@@ -58,6 +59,9 @@ pub enum Action {
     OpenFeedback,
     SubmitFeedback,
     CloseFeedback,
+    /// A key was pressed in the comments form; the runner passes on only Escape, which
+    /// closes it.
+    Escape,
     Retry,
 }
 
@@ -72,6 +76,9 @@ pub enum Slot {
     FeedbackText,
     FeedbackContact,
     FeedbackStatus,
+    /// What opened the comments form (its link or button), which gets focus back when
+    /// the form closes.
+    FeedbackOpener,
 }
 
 /// A new element.
@@ -92,6 +99,15 @@ impl Node {
     pub fn attr(mut self, name: &'static str, value: impl Into<String>) -> Node {
         self.attrs.push((name, value.into()));
         self
+    }
+
+    /// Marks feed text in the resource's language, its direction taken from the text
+    /// (`dir="auto"`): English content in a right-to-left page (or the reverse) keeps its
+    /// own direction and punctuation.
+    #[inline(never)]
+    pub fn content_lang(self, item: &Item) -> Node {
+        self.attr("lang", item.language.as_str())
+            .attr("dir", "auto")
     }
 
     /// Adds a `part` name for `::part()` styling.
@@ -219,8 +235,20 @@ pub fn frame(
         .attr("lang", lang.code())
         .attr("dir", if rtl { "rtl" } else { "ltr" })
         .part("widget");
-    if let Some(accent) = accent {
-        node = node.attr("--casm-accent", accent);
+    if let Some((accent, rgb)) = accent.and_then(|a| Some((a, contrast::parse(a)?))) {
+        // The accent as a background, the text on it, and the accent as text on the light
+        // and the dark panel: each readable (see `contrast`).
+        node = node
+            .attr("--casm-accent", accent)
+            .attr("--casm-on", contrast::on(rgb))
+            .attr(
+                "--casm-tl",
+                contrast::css(contrast::text(rgb, contrast::LIGHT_PANEL)),
+            )
+            .attr(
+                "--casm-td",
+                contrast::css(contrast::text(rgb, contrast::DARK_PANEL)),
+            );
     }
     if stale {
         node = node.child(
@@ -301,9 +329,17 @@ pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
     if !is_safe_url(&l.url) {
         return el("span").part("link").attr("dir", "auto").text(l.title.as_str());
     }
-    let mut a = external(el("a").part("link"), &l.url, ctx.page_origin);
+    // `dir="auto"`: the feed's title keeps its direction (an English title inside an
+    // Arabic widget) and stays apart from the file type after it.
+    let mut a = external(
+        el("a").part("link").attr("dir", "auto"),
+        &l.url,
+        ctx.page_origin,
+    );
     if l.kind == LinkKind::Comments && ctx.show.has(Part::Feedback) {
-        a = a.on("click", Action::OpenFeedback, true);
+        a = a
+            .on("click", Action::OpenFeedback, true)
+            .slot(Slot::FeedbackOpener);
     } else if let Some(event) = download_event(l) {
         let video = event == casm_model::EventKind::VideoDownload;
         a = a.on(
@@ -315,8 +351,7 @@ pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
             false,
         );
     }
-    // Feed text is isolated: an English title keeps its order inside an Arabic widget.
-    a.attr("dir", "auto").text(l.title.as_str())
+    a.text(l.title.as_str())
 }
 
 /// Sets `href`, and for another origin opens a new tab without opener or referrer.
@@ -339,8 +374,7 @@ fn title_link(tag: &'static str, item: &Item, ctx: &Ctx) -> Node {
     };
     el(tag)
         .part("title")
-        .attr("lang", item.language.as_str())
-        .attr("dir", "auto")
+        .content_lang(item)
         .child(inner.text(item.title.as_str()))
 }
 
@@ -350,13 +384,9 @@ fn kind(item: &Item, lang: Lang) -> Node {
 
 fn summary(item: &Item, ctx: &Ctx) -> Option<Node> {
     let summary = item.summary.as_deref().filter(|s| !s.is_empty())?;
-    ctx.show.has(Part::Summary).then(|| {
-        el("p")
-            .part("summary")
-            .attr("lang", item.language.as_str())
-            .attr("dir", "auto")
-            .text(summary)
-    })
+    ctx.show
+        .has(Part::Summary)
+        .then(|| el("p").part("summary").content_lang(item).text(summary))
 }
 
 fn row(lang: Lang, label: Key, value: Node) -> Node {
@@ -468,7 +498,7 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
 
     let ext = &item.casm;
     if show.has(Part::Body) && !ext.body.is_empty() {
-        let mut body = el("div").part("body").attr("lang", item.language.as_str());
+        let mut body = el("div").part("body").content_lang(item);
         for p in &ext.body {
             body = body.child(el("p").attr("dir", "auto").text(p.as_str()));
         }
@@ -554,6 +584,7 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
                     .part("feedback-button")
                     .attr("type", "button")
                     .on("click", Action::OpenFeedback, false)
+                    .slot(Slot::FeedbackOpener)
                     .text(lang.t(Key::SubmitComments)),
             );
         }
@@ -567,7 +598,12 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
             );
         }
         if show.has(Part::Feedback) {
-            root = root.child(el("div").part("feedback").slot(Slot::Feedback));
+            // Escape anywhere in the form closes it (the runner lets only that key through).
+            root = root.child(el("div").part("feedback").slot(Slot::Feedback).on(
+                "keydown",
+                Action::Escape,
+                false,
+            ));
         }
     }
 
@@ -788,6 +824,14 @@ mod tests {
         assert_eq!(comment.as_deref(), Some("None"));
         assert!(v.text_content().contains("Partners: World Bank, IFC"));
         assert!(v.text_content().contains("Online Resource"));
+        // Feed text keeps its own language and direction (English in a right-to-left page).
+        for part in ["title", "summary", "body", "link"] {
+            assert_eq!(
+                v.find("part", part).and_then(|n| n.get("dir")),
+                Some("auto"),
+                "{part}"
+            );
+        }
     }
 
     #[test]
@@ -858,6 +902,13 @@ mod tests {
         );
         // the comments link opens the form, so there is no second feedback button
         assert!(v.find("part", "feedback-button").is_none());
+        // and focus returns to it when the form closes; Escape in the form closes it
+        assert_eq!(comments.slot, Some(Slot::FeedbackOpener));
+        let feedback = v.find("part", "feedback").and_then(|f| f.on.as_ref());
+        assert_eq!(
+            feedback.map(|o| (o.event, &o.action)),
+            Some(("keydown", &Action::Escape))
+        );
     }
 
     #[test]

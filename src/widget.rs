@@ -106,7 +106,11 @@ impl Widget {
         });
         let runner = Rc::new_cyclic(|weak: &Weak<RefCell<Runner>>| {
             let weak = weak.clone();
-            let handler: Handler = Rc::new(move |action: &Action, _event: &web_sys::Event| {
+            let handler: Handler = Rc::new(move |action: &Action, event: &web_sys::Event| {
+                // Of the keys pressed in the comments form only Escape is an action.
+                if matches!(action, Action::Escape) && !dom::is_escape(event) {
+                    return;
+                }
                 if let Some(runner) = weak.upgrade() {
                     on_action(&runner, action);
                 }
@@ -321,9 +325,12 @@ fn draw(runner: &Shared, effect: Effect) {
             {
                 dom::console("could not show the feedback form");
             }
-            if open {
-                shown.focus(Slot::FeedbackText);
-            }
+            // Focus goes into the form, and back to what opened it when it closes.
+            shown.focus(if open {
+                Slot::FeedbackText
+            } else {
+                Slot::FeedbackOpener
+            });
         }
         Effect::FeedbackStatus(text) => {
             if let Some(shown) = &r.rendered {

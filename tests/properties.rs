@@ -1,10 +1,11 @@
 //! Property tests of the widget's parsers of outside input, run natively: the option
-//! parser (the partner's `data-*` attributes), the URL checks, and the URLs built from
-//! what they let through. proptest's default 256 cases each.
+//! parser (the partner's `data-*` attributes), the URL checks, the URLs built from
+//! what they let through, and the contrast of the colours derived from an accent. proptest's default 256 cases each.
 #![cfg(not(target_arch = "wasm32"))]
 
 use casm_model::api::FEED_LIMIT;
 use casm_model::is_safe_url;
+use casm_widget::contrast::{self, Rgb};
 use casm_widget::format::{encode_component, same_origin};
 use casm_widget::options::{is_css_color, parse, RawOptions, View};
 use casm_widget::urls::{feed_url, resource_url};
@@ -158,5 +159,72 @@ proptest! {
         let encoded = encode_component(&id);
         prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!~*'()%".contains(&b)));
         prop_assert_eq!(resource_url(&o.feed, &id), format!("{}/v1/resources/{encoded}", o.feed));
+    }
+}
+
+/// A colour the frame sets: `#rgb`, `#rrggbb` or `rgb(r,g,b)`.
+fn rgb(v: &str) -> Option<Rgb> {
+    if let Some(hex) = contrast::parse(v) {
+        return Some(hex);
+    }
+    let inner = v.strip_prefix("rgb(")?.strip_suffix(')')?;
+    let n: Vec<u8> = inner
+        .split(',')
+        .map(|c| c.parse().ok())
+        .collect::<Option<_>>()?;
+    n.try_into().ok()
+}
+
+/// WCAG 2.x contrast ratio, computed exactly (f64, `powf`), independently of the widget's
+/// own approximation.
+fn exact_ratio(a: Rgb, b: Rgb) -> f64 {
+    let lum = |c: Rgb| {
+        let ch = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+    };
+    let (a, b) = (lum(a), lum(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+proptest! {
+    /// Whatever accent a partner picks, every text the widget draws on it, and the accent
+    /// as text on the light and the dark panel, contrasts 4.5:1 or more: checked on the
+    /// custom properties the frame really sets.
+    #[test]
+    fn any_accepted_accent_keeps_text_readable(accent in prop_oneof![
+        "#[0-9a-fA-F]{3}",
+        "#[0-9a-fA-F]{6}",
+        ".{0,12}",
+    ]) {
+        let (o, _) = parse(&RawOptions { accent: Some(accent.clone()), ..RawOptions::default() });
+        let Some(accepted) = o.accent else {
+            prop_assert!(contrast::parse(&accent).is_none());
+            return Ok(());
+        };
+        let frame = casm_widget::view::frame(
+            View::List,
+            casm_widget::options::Theme::Auto,
+            Some(&accepted),
+            (casm_widget::i18n::Lang::En, false),
+            false,
+            casm_widget::view::el("p"),
+        );
+        let colour = |name: &str| frame.get(name).and_then(rgb);
+        let bg = colour("--casm-accent");
+        prop_assert!(bg.is_some(), "{accepted}");
+        let bg = bg.unwrap_or_default();
+        let on = colour("--casm-on").unwrap_or(bg);
+        prop_assert!(exact_ratio(bg, on) >= 4.5, "{accepted}: {on:?} on it");
+        for (name, panel) in [("--casm-tl", contrast::LIGHT_PANEL), ("--casm-td", contrast::DARK_PANEL)] {
+            let text = colour(name).unwrap_or(panel);
+            prop_assert!(exact_ratio(text, panel) >= 4.5, "{accepted}: {name} {text:?}");
+        }
     }
 }

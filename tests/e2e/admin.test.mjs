@@ -16,11 +16,10 @@ import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startFeed, startPartner, launchBrowser, partnerPage, openPage, screenshot, cleanup, ROOT, SOURCE,
+  startFeed, startPartner, launchBrowser, partnerPage, openPage, screenshot, cleanup, axe, ROOT, SOURCE,
 } from './harness.mjs';
 
 const BIN = process.env.CASM_FEED_BIN ?? join(ROOT, 'target/debug/casm-feed');
-const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
 const TITLE = 'Communities and Small Scale Mining (CASM): A global partnership for action';
 const E2E_NAME = 'End-to-end partner pages';
 const OTHER_NAME = 'Another partner site';
@@ -111,16 +110,6 @@ async function go(page, hash) {
   await page.evaluate((h) => { location.hash = h; }, hash);
   await page.waitForFunction(() => !document.getElementById('view').hasAttribute('aria-busy')
     && !document.querySelector('#view .loading'));
-}
-
-async function axe(page, name) {
-  if (!(await page.evaluate(() => Boolean(window.axe)))) {
-    // evaluate runs through the DevTools protocol, so the page's CSP does not block it.
-    await page.evaluate(readFileSync(AXE, 'utf8'));
-  }
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] })
-    .then((r) => r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`)));
-  assert.deepEqual(result, [], `axe on ${name}`);
 }
 
 async function assertClean(page, errors) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -144,7 +145,7 @@ export async function startPartner() {
 }
 
 /** A partner page around `body`, loading the widget from `scriptSrc` (with `scriptAttrs`,
- * e.g. ` integrity="…"`). */
+ * e.g. ` integrity="…"`); `dir="rtl"` for a right-to-left page. */
 export function partnerPage({ scriptSrc, body, head = '', lang = 'en', dir = '', scriptAttrs = '' }) {
   return `<!doctype html><html lang="${lang}"${dir ? ` dir="${dir}"` : ''}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -166,8 +167,10 @@ export async function launchBrowser() {
 }
 
 /** A new page in a fresh context that records uncaught errors and console lines. */
-export async function openPage(browser, { colorScheme = 'light', locale = 'en-US', width = 900 } = {}) {
-  const context = await browser.newContext({ colorScheme, locale, viewport: { width, height: 1000 } });
+export async function openPage(browser, {
+  colorScheme = 'light', locale = 'en-US', width = 900, reducedMotion = 'no-preference',
+} = {}) {
+  const context = await browser.newContext({ colorScheme, locale, reducedMotion, viewport: { width, height: 1000 } });
   const page = await context.newPage();
   const errors = [];
   const consoleLines = [];
@@ -198,6 +201,26 @@ export function translations(code) {
     }
   }
   return out;
+}
+
+const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
+
+/** The WCAG 2.1 A and AA rule tags of axe-core. */
+export const WCAG21AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Runs axe-core (npm `axe-core`, injected once per document) on the page, open shadow
+ * roots included, and asserts no violation; the message lists each rule with its help and
+ * targets. `options` are axe's run options (default: every rule), e.g.
+ * `{ runOnly: { type: 'tag', values: WCAG21AA } }`. */
+export async function axe(page, name, options = {}) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) {
+    // evaluate runs through the DevTools protocol, so the page's CSP does not block it.
+    await page.evaluate(readFileSync(AXE, 'utf8'));
+  }
+  const result = await page.evaluate((o) => window.axe.run(document, { ...o, resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}) — ${
+      v.nodes.slice(0, 6).map((x) => x.target.join(' ')).join(', ')}${v.nodes.length > 6 ? ', …' : ''}`)), options);
+  assert.deepEqual(result, [], `axe on ${name}:\n  ${result.join('\n  ')}`);
 }
 
 /** Saves a screenshot into the git-ignored artifacts folder. */
