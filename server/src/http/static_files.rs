@@ -130,16 +130,14 @@ async fn widget_cache(request: Request, next: Next) -> Response {
 /// answer per encoding. (tower-http 0.7 sets it itself.)
 async fn vary_encoding(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let says = response
-        .headers()
-        .get_all(header::VARY)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    let says = response.headers().get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
     if !says {
-        response.headers_mut().append(
-            header::VARY,
-            HeaderValue::from_static("accept-encoding"),
-        );
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }
