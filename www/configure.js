@@ -268,7 +268,7 @@ function snippetOf(rel, attrs, c) {
   if (c.view !== 'list' && c.resource) {
     lines.push(fetched(`${FEED}/v1/resources/${encodeURIComponent(c.resource.id)}`));
   }
-  const table = rel.lang && rel.lang[c.lang];
+  const table = Object.hasOwn(rel.lang, c.lang) && rel.lang[c.lang];
   if (table) lines.push(fetched(widget + table));
   lines.push(`<script src="${attr(widget + rel.loader.path)}" integrity="${attr(rel.loader.integrity)}" `
     + 'crossorigin="anonymous" async></script>', div);
@@ -480,7 +480,14 @@ function checkedRelease(json) {
     }
     return { path: p.path, integrity: p.integrity };
   };
-  return { version: String(json?.version ?? ''), loader: part('loader'), wasm: part('wasm') };
+  // The language tables ({fr: 'lang/fr.<hash>.txt', …}) only add a preload: one that is
+  // missing or odd leaves it out, it does not stop the code being written.
+  const lang = {};
+  for (const [code, path] of Object.entries(json?.lang ?? {})) {
+    if (/^[a-z]{2,3}$/.test(code) && typeof path === 'string' && SAFE_PATH.test(path)
+      && !path.split('/').includes('..')) lang[code] = path;
+  }
+  return { version: String(json?.version ?? ''), loader: part('loader'), wasm: part('wasm'), lang };
 }
 
 async function loadRelease() {

@@ -15,6 +15,8 @@ async fn serves_pages_and_the_widget_with_types_compression_and_caching() {
     let wasm = [0u8, 97, 115, 109, 1, 0, 0, 0].repeat(100);
     std::fs::write(pkg.join("casm_widget_bg.wasm"), &wasm).unwrap();
     std::fs::write(pkg.join("casm_widget_bg.wasm.br"), b"brotli-bytes").unwrap();
+    std::fs::create_dir_all(pkg.join("lang")).unwrap();
+    std::fs::write(pkg.join("lang/fr.0123456789abcdef.txt"), "Utile").unwrap();
     std::fs::write(
         pkg.join("casm-widget.js"),
         "console.log('loader');".repeat(100),
@@ -46,7 +48,25 @@ async fn serves_pages_and_the_widget_with_types_compression_and_caching() {
         .to_str()
         .unwrap()
         .contains("max-age"));
+    // One cached answer per encoding, in any shared cache on the way.
+    assert!(wasm_resp
+        .headers()
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().unwrap().contains("accept-encoding")));
     assert_eq!(wasm_resp.bytes().await.unwrap().as_ref(), b"brotli-bytes");
+
+    // A language table is named by its content: cached for good.
+    let table = client
+        .get(server.url("/widget/lang/fr.0123456789abcdef.txt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(table.status(), 200);
+    assert!(table.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
 
     // Without a precompressed sibling the response is compressed on the fly.
     let js = client

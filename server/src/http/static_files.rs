@@ -50,7 +50,8 @@ fn is_unmappable(path: &str) -> bool {
             .any(|segment| segment.len() > 255)
 }
 
-/// Pinned releases (`v<version>/…`) and content-hashed Wasm files never change.
+/// Pinned releases (`v<version>/…`), content-hashed Wasm files and language tables never
+/// change.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Everything else under `/widget/` keeps a fixed URL (the always-latest loader
 /// `casm-widget.js`, the npm package's files, `release.json`): cached briefly and
@@ -86,19 +87,27 @@ async fn admin_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether a path under `/widget/` names a file that never changes.
+/// Whether a path under `/widget/` names a file that never changes: a pinned release's,
+/// or one named by its content (`casm_widget_bg.<hash>.wasm`, `lang/<lang>.<hash>.txt`).
 fn is_immutable(path: &str) -> bool {
     let path = path.trim_start_matches('/');
     let pinned = path
         .split_once('/')
         .is_some_and(|(dir, _)| dir.len() > 1 && dir.starts_with('v'));
-    let hashed = path
-        .strip_prefix("casm_widget_bg.")
-        .and_then(|rest| rest.split_once('.'))
-        .is_some_and(|(hash, ext)| {
-            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && !ext.contains('/')
-        });
-    pinned || hashed
+    let hashed = |rest: Option<&str>| {
+        rest.and_then(|rest| rest.split_once('.'))
+            .is_some_and(|(hash, ext)| {
+                hash.len() == 16
+                    && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                    && !ext.contains('/')
+            })
+    };
+    let table = path
+        .strip_prefix("lang/")
+        .and_then(|name| name.split_once('.'))
+        .filter(|(lang, _)| !lang.is_empty() && lang.bytes().all(|b| b.is_ascii_alphabetic()))
+        .map(|(_, rest)| rest);
+    pinned || hashed(path.strip_prefix("casm_widget_bg.")) || hashed(table)
 }
 
 /// Sets the widget files' `Cache-Control` (never on an error: a 404 for a release not
@@ -115,6 +124,24 @@ async fn widget_cache(request: Request, next: Next) -> Response {
     response
 }
 
+/// ServeDir (tower-http 0.6) picks a precompressed sibling by `Accept-Encoding` without
+/// saying so: a shared cache (a CDN, an office proxy) could keep the brotli answer for a
+/// year and hand it to a client that cannot read brotli. `Vary` tells caches to keep one
+/// answer per encoding. (tower-http 0.7 sets it itself.)
+async fn vary_encoding(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let says = response.headers().get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !says {
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
 /// Static routes.
 pub fn router(config: &Config) -> Router<AppState> {
     let widget = Router::new()
@@ -124,11 +151,16 @@ pub fn router(config: &Config) -> Router<AppState> {
                 .precompressed_gzip()
                 .not_found_service(not_found.into_service()),
         )
-        .layer(middleware::from_fn(widget_cache));
-    let www = ServeDir::new(&config.www_dir)
-        .precompressed_br()
-        .precompressed_gzip()
-        .not_found_service(not_found.into_service());
+        .layer(middleware::from_fn(widget_cache))
+        .layer(middleware::from_fn(vary_encoding));
+    let www = ServiceBuilder::new()
+        .layer(middleware::from_fn(vary_encoding))
+        .service(
+            ServeDir::new(&config.www_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .not_found_service(not_found.into_service()),
+        );
     // Partner pages load the glue with import() and the Wasm with fetch(): both need CORS.
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -177,10 +209,16 @@ mod tests {
     }
 
     #[test]
-    fn only_pinned_releases_and_hashed_wasm_are_immutable() {
+    fn only_pinned_releases_and_hashed_files_are_immutable() {
         assert!(is_immutable("/v0.1.0/casm-widget.js"));
         assert!(is_immutable("/casm_widget_bg.0123456789abcdef.wasm"));
         assert!(is_immutable("/casm_widget_bg.0123456789abcdef.wasm.br"));
+        assert!(is_immutable("/lang/fr.2c8059c9d201da7d.txt"));
+        assert!(is_immutable("/lang/pt.b0f80d479f9ab240.txt.br"));
+        assert!(!is_immutable("/lang/fr.txt"));
+        assert!(!is_immutable("/lang/fr.2c8059c9d201da7.txt"));
+        assert!(!is_immutable("/lang/.2c8059c9d201da7d.txt"));
+        assert!(!is_immutable("/lang/x/fr.2c8059c9d201da7d.txt"));
         assert!(!is_immutable("/casm-widget.js"));
         assert!(!is_immutable("/casm_widget_bg.wasm"));
         assert!(!is_immutable("/release.json"));
