@@ -3,9 +3,10 @@
 //! scripts/bundle-widget.js bakes into the loader:
 //! - `{"fr":"lang/fr.<hash>.txt",…}`, so that it can start the request while the Wasm
 //!   downloads;
-//! - `{"en":["…could not be loaded.","View this resource","View the resources","ltr"],…}`,
-//!   the loader's own messages in every language and its direction, for when the Wasm
-//!   cannot run at all.
+//! - `["…could not be loaded.","View this resource","View the resources",52,56]`: the
+//!   loader's own messages in English, where they start in a table and how many texts a
+//!   table holds (with the empty one after the last separator), so that for another
+//!   language the loader reads them from its table.
 //!
 //!     cargo run --example lang-tables -- pkg
 
@@ -15,14 +16,7 @@ use std::path::Path;
 fn main() -> std::io::Result<()> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "pkg".into());
     let mut files = Vec::new();
-    let mut messages = Vec::new();
     for lang in Lang::ALL {
-        let [failed, one, all] =
-            [Key::LoaderFailed, Key::LoaderViewResource, Key::LoaderViewResources]
-                .map(|key| lang.t(key));
-        let direction = if lang.is_rtl() { "rtl" } else { "ltr" };
-        let texts = [failed, one, all, direction];
-        messages.push(format!("{:?}:{}", lang.code(), json(&texts)));
         let Some(file) = lang.table_file() else {
             continue;
         };
@@ -32,16 +26,21 @@ fn main() -> std::io::Result<()> {
         files.push(format!("\"{}\":\"{file}\"", lang.code()));
     }
     println!("{{{}}}", files.join(","));
-    println!("{{{}}}", messages.join(","));
+    // The three are consecutive in the tables: `loader-*` in en.ftl's order.
+    let keys = [Key::LoaderFailed, Key::LoaderViewResource, Key::LoaderViewResources];
+    assert!(keys.iter().enumerate().all(|(i, k)| *k as usize == keys[0] as usize + i));
+    let texts = keys.map(|key| Lang::En.t(key));
+    let count = Key::ALL.len() + 1;
+    println!("[{},{},{count}]", json(&texts), keys[0] as usize);
     Ok(())
 }
 
-/// A JSON array of strings. The texts come from our own translation files, which hold
+/// Strings as JSON array items. The texts come from our own translation files, which hold
 /// no control characters (build.rs), so escaping `"` and `\` is enough.
 fn json(texts: &[&str]) -> String {
     let quoted: Vec<String> = texts
         .iter()
         .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
         .collect();
-    format!("[{}]", quoted.join(","))
+    quoted.join(",")
 }

@@ -23,10 +23,10 @@
   var ATTR = 'data-casm-widget';
   var OPTIONS = ['feed', 'view', 'resource', 'show', 'tag', 'partner', 'sort', 'limit',
     'theme', 'accent', 'lang', 'lazy'];
-  // The loader's own texts, for when the widget cannot run, by language (src/lang/*.ftl):
-  // { en: ['The CASM widget could not be loaded.', 'View this resource',
-  //   'View the resources', 'ltr'], ... } (lists link to the feed's home page; the last is
-  // the script's direction).
+  // The loader's own texts, for when the widget cannot run: ['The CASM widget could not
+  // be loaded.', 'View this resource', 'View the resources' (a list links to the feed's
+  // home page), where the first of them is in a language table, how many texts a table
+  // holds]. English is here; other languages read them from their table (below).
   var SAY = '@casm-messages@';
 
   function log(message, detail) {
@@ -229,22 +229,33 @@
       if (el.children.length) {
         root.replaceChildren(document.createElement('slot'));
       } else {
-        var say = SAY[langOf(el, o, SAY)] || SAY.en;
         var box = document.createElement('div');
         box.setAttribute('part', 'error');
-        box.dir = say[3];
+        box.dir = 'auto'; // right to left for an Arabic text
         var p = document.createElement('p');
-        p.textContent = say[0];
+        var a = document.createElement('a');
+        var say = function (texts, at) {
+          p.textContent = texts[at];
+          a.textContent = texts[at + (idOf(o) ? 1 : 2)];
+        };
+        say(SAY, 0);
         box.append(p);
         var href = pageOf(o);
         if (href) {
-          var a = document.createElement('a');
           a.setAttribute('part', 'fallback-link');
           a.href = href;
-          a.textContent = say[idOf(o) ? 1 : 2];
           box.append(a);
         }
         root.replaceChildren(box);
+        // In another language, its table (most often already fetched for the widget) has
+        // them; English stays if it cannot be had.
+        var lang = langOf(el, o, LANGS);
+        if (LANGS[lang]) {
+          table(lang).response.then(function (r) { return r.ok ? r.text() : ''; }).then(function (t) {
+            t = t.split('\x1f');
+            if (t.length === SAY[4]) say(t, SAY[3]);
+          }).catch(function () {});
+        }
       }
     } catch (e) {
       // This element cannot hold a shadow root: the console line is all there is.

@@ -77,19 +77,31 @@ test('the loader and the bundler name no private wasm-bindgen function', () => {
   }
 });
 
-// The loader's source with a stand-in for the glue the build would insert.
-function loaderWith(glueBody) {
+// The build's language tables, served next to a loader the partner site serves from `dir`
+// (where the loader looks for them); returns their map.
+function serveTables(dir) {
+  const { lang } = JSON.parse(readFileSync(join(ROOT, 'pkg/release.json'), 'utf8'));
+  for (const file of Object.values(lang)) {
+    partner.page(`${dir}${file}`, readFileSync(join(ROOT, 'pkg', file), 'utf8'), 'text/plain; charset=utf-8');
+  }
+  return lang;
+}
+
+// The loader's source with a stand-in for the glue the build would insert, served from
+// `dir` with the language tables, its markers filled as the build fills them.
+function loaderWith(dir, glueBody) {
   const src = readFileSync(join(ROOT, 'www/casm-widget.js'), 'utf8');
   const marker = '/* @wasm-bindgen-glue@ */';
   assert.equal(src.split(marker).length, 2, 'one glue marker in the loader');
-  // The loader's own messages, as the build bakes them (examples/lang-tables.rs).
-  const say = {};
-  for (const code of ['en', 'fr', 'ar']) {
-    const t = translations(code);
-    say[code] = [t['loader-failed'], t['loader-view-resource'], t['loader-view-resources'],
-      code === 'ar' ? 'rtl' : 'ltr'];
-  }
-  return src.replace(marker, () => glueBody).replace("'@casm-messages@'", () => JSON.stringify(say));
+  // English's own messages, where they start in a table, how many texts a table holds.
+  const en = translations('en');
+  const ids = Object.keys(en);
+  const say = [en['loader-failed'], en['loader-view-resource'], en['loader-view-resources'],
+    ids.indexOf('loader-failed'), ids.length + 1];
+  const code = src.replace(marker, () => glueBody)
+    .replace("'@casm-messages@'", () => JSON.stringify(say))
+    .replace("'@casm-langs@'", () => JSON.stringify(serveTables(dir)));
+  return partner.page(`${dir}casm-widget.js`, code, 'text/javascript');
 }
 
 // Two widgets, one far below the fold (lazy: not yet started when the failure is known).
@@ -114,13 +126,16 @@ async function expectFailure(url, consoleMatch) {
   await page.locator('#below [part="error"]').waitFor({ state: 'attached' });
   await page.locator('#rtl [part="error"]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('#top [part="error"] p').textContent(), 'The CASM widget could not be loaded.');
+  // French and Arabic come from their tables, which the loader fetches.
+  await page.locator('#below [part="error"] p', { hasText: 'Le widget CASM' }).waitFor({ state: 'attached' });
+  await page.locator('#rtl [part="error"] p', { hasText: 'CASM' }).waitFor({ state: 'attached' });
   assert.equal(await page.locator('#below [part="error"] p').textContent(), 'Le widget CASM n’a pas pu être chargé.');
   // A plain link to the resource's page, in the page's language, stands in for it.
   const link = page.locator('#below [part="fallback-link"]');
   assert.equal(await link.textContent(), 'Voir cette ressource');
   // Arabic, right to left (ar-SD resolves to ar).
   assert.equal(await page.locator('#rtl [part="error"] p').textContent(), 'تعذّر تحميل أداة CASM.');
-  assert.equal(await page.locator('#rtl [part="error"]').getAttribute('dir'), 'rtl');
+  assert.equal(await page.locator('#rtl [part="error"]').evaluate((el) => getComputedStyle(el).direction), 'rtl');
   assert.match(await link.getAttribute('href'), new RegExp(`/resource\\.html\\?id=${SOURCE}$`));
   await page.waitForTimeout(100);
   // The page's analytics hear of it too, once per widget.
@@ -134,26 +149,21 @@ async function expectFailure(url, consoleMatch) {
 }
 
 test('a glue without mount: every widget shows the failure and one console line names it', async () => {
-  const script = partner.page('/no-mount/casm-widget.js', loaderWith(
-    'return { default: function () { return Promise.resolve({}); }, initSync: function () {} };',
-  ), 'text/javascript');
+  const script = loaderWith('/no-mount/',
+    'return { default: function () { return Promise.resolve({}); }, initSync: function () {} };');
   const { page, context } = await expectFailure(failingPage('/no-mount.html', script), /exports no mount function/);
   await screenshot(page, 'loader-missing-mount');
   await context.close();
 });
 
 test('a glue without its init (default) fails the same way, naming default', async () => {
-  const script = partner.page('/no-init/casm-widget.js', loaderWith(
-    'function mount() {} return { mount: mount };',
-  ), 'text/javascript');
+  const script = loaderWith('/no-init/', 'function mount() {} return { mount: mount };');
   const { context } = await expectFailure(failingPage('/no-init.html', script), /exports no default function/);
   await context.close();
 });
 
 test('a glue that throws while it runs fails the same way', async () => {
-  const script = partner.page('/throws/casm-widget.js', loaderWith(
-    'throw new Error("glue broke");',
-  ), 'text/javascript');
+  const script = loaderWith('/throws/', 'throw new Error("glue broke");');
   const { context } = await expectFailure(failingPage('/throws.html', script), /failed to run.*glue broke/);
   await context.close();
 });
@@ -186,6 +196,7 @@ test('a browser without WebAssembly gets a plain link, the partner\'s own fallba
 test('the real build whose init rejects (no Wasm next to the loader) fails the same way', async () => {
   const built = readFileSync(join(ROOT, 'pkg/casm-widget.js'), 'utf8');
   const script = partner.page('/no-wasm/casm-widget.js', built, 'text/javascript');
+  serveTables('/no-wasm/');
   const { context } = await expectFailure(failingPage('/no-wasm.html', script), /could not load \S+\/casm_widget_bg\.[0-9a-f]{16}\.wasm/);
   await context.close();
 });
