@@ -67,6 +67,8 @@ pub struct AppState {
     pub store: store::Store,
     /// Where new feedback is announced (disabled without `--webhook`).
     pub webhook: webhook::Webhook,
+    /// The open `/v1/stream` streams: per-client caps, and their end at shutdown.
+    pub streams: Arc<http::stream::Streams>,
 }
 
 impl AppState {
@@ -102,7 +104,12 @@ impl AppState {
         limiter.spawn_sweeper();
         metrics::install();
         tokio::spawn(metrics::upkeep());
+        let streams = Arc::new(http::stream::Streams::new(
+            config.max_streams_per_client,
+            config.stream_heartbeat,
+        ));
         Ok(AppState {
+            streams,
             config: Arc::new(config),
             live,
             writer,
@@ -130,6 +137,13 @@ pub async fn run(
         drain_timeout: state.config.request_timeout + std::time::Duration::from_secs(1),
     };
     let writer = state.writer.clone();
+    let streams = state.streams.clone();
+    // Streams never end by themselves: ending them with the accept loop lets the drain
+    // finish at once instead of waiting out its time.
+    let shutdown = async move {
+        shutdown.await;
+        streams.close();
+    };
     http::serve::serve(listener, app(state), limits, shutdown).await;
     writer.shutdown().await;
     Ok(())
