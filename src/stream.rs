@@ -1,0 +1,249 @@
+//! Live counters: one `EventSource` per page and feed service on `/v1/stream`, shared by
+//! every widget of that feed, and the watch that says when a widget is worth updating.
+//!
+//! Browsers allow six HTTP/1.1 connections per host, so widgets never open their own:
+//! each [`subscribe`]s its ids, and the page's stream asks for the union of the ids of
+//! the widgets subscribed now (on screen, in a visible tab: [`watch`]). Changes to that
+//! set within one task make one reopen; the stream closes when the set is empty. The
+//! service sends a snapshot first, so reopening with more ids misses nothing.
+//!
+//! `EventSource` reconnects by itself after a network error. When it gives up (closed:
+//! a proxy answered 403 or HTML), the stream is reopened after 1 s, 2 s, 4 s … at most
+//! 60 s, reset by the next message; one `[casm]` console line says so, the page sees
+//! nothing else, and the widgets keep the counts they show.
+
+use crate::decode;
+use crate::dom;
+use crate::feed::Stats;
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, EventSource, IntersectionObserver, MessageEvent};
+
+/// Called with each message's counters (any of the page's ids: each widget takes its own).
+pub type OnCounts = Rc<dyn Fn(&Stats)>;
+
+/// The most ids one stream asks for (the service's limit, as for `/v1/stats`).
+const MAX_IDS: usize = 100;
+
+/// The longest wait before reopening a stream the browser gave up on.
+const MAX_BACKOFF_MS: u32 = 60_000;
+
+struct Sub {
+    id: u32,
+    ids: Vec<String>,
+    on: OnCounts,
+}
+
+/// The open `EventSource` and its listeners, closed when dropped.
+struct Open {
+    source: EventSource,
+    ids: Vec<String>,
+    _listeners: [EventListener; 2],
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+/// One feed service's stream on this page.
+struct Hub {
+    feed: String,
+    subs: Vec<Sub>,
+    open: Option<Open>,
+    /// The pending reopen (after changes, or after a give-up).
+    timer: Option<Timeout>,
+    /// The last wait after a give-up, in ms; 0 after a message.
+    backoff: u32,
+}
+
+thread_local! {
+    static HUBS: RefCell<Vec<Hub>> = const { RefCell::new(Vec::new()) };
+    static NEXT: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `f` on `feed`'s hub (made on first use); `None` while the hubs are in use.
+fn with_hub<R>(feed: &str, f: impl FnOnce(&mut Hub) -> R) -> Option<R> {
+    HUBS.with(|hubs| {
+        let mut hubs = hubs.try_borrow_mut().ok()?;
+        let i = match hubs.iter().position(|h| h.feed == feed) {
+            Some(i) => i,
+            None => {
+                hubs.push(Hub {
+                    feed: feed.to_owned(),
+                    subs: Vec::new(),
+                    open: None,
+                    timer: None,
+                    backoff: 0,
+                });
+                hubs.len() - 1
+            }
+        };
+        Some(f(&mut hubs[i]))
+    })
+}
+
+/// A widget's subscription; dropping it unsubscribes.
+#[must_use = "dropping it unsubscribes"]
+pub struct Subscription {
+    feed: String,
+    id: u32,
+}
+
+/// Asks `feed`'s stream for `ids`; `on` gets every message until the guard is dropped.
+pub fn subscribe(feed: &str, ids: Vec<String>, on: OnCounts) -> Subscription {
+    let id = NEXT.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    });
+    with_hub(feed, |hub| hub.subs.push(Sub { id, ids, on }));
+    changed(feed);
+    Subscription {
+        feed: feed.to_owned(),
+        id,
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let id = self.id;
+        with_hub(&self.feed, |hub| hub.subs.retain(|s| s.id != id));
+        changed(&self.feed);
+    }
+}
+
+/// The set of ids changed: reopen once, in a later task, whatever else changes meanwhile.
+fn changed(feed: &str) {
+    let key = feed.to_owned();
+    with_hub(feed, move |hub| {
+        if hub.timer.is_none() {
+            hub.timer = Some(Timeout::new(0, move || reopen(&key)));
+        }
+    });
+}
+
+/// Opens the stream for the ids subscribed now, unless it is open for them already.
+fn reopen(feed: &str) {
+    with_hub(feed, |hub| {
+        hub.timer = None;
+        let mut ids: Vec<String> = hub.subs.iter().flat_map(|s| s.ids.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.truncate(MAX_IDS);
+        if hub
+            .open
+            .as_ref()
+            .is_some_and(|o| o.ids == ids && o.source.ready_state() != EventSource::CLOSED)
+        {
+            return;
+        }
+        hub.open = None;
+        if !ids.is_empty() {
+            hub.open = open(feed, ids);
+        }
+    });
+}
+
+fn open(feed: &str, ids: Vec<String>) -> Option<Open> {
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let source = EventSource::new(&crate::urls::stream_url(feed, &refs)).ok()?;
+    let (a, b) = (feed.to_owned(), feed.to_owned());
+    let message = EventListener::new(&source, "counts", move |e| deliver(&a, e));
+    let error = EventListener::new(&source, "error", move |_| gave_up(&b));
+    Some(Open {
+        source,
+        ids,
+        _listeners: [message, error],
+    })
+}
+
+/// A `counts` event: decoded once, handed to every subscriber.
+fn deliver(feed: &str, e: &Event) {
+    // Named SSE events are always `MessageEvent`s.
+    let data = e.unchecked_ref::<MessageEvent>().data();
+    let Some(stats) = data
+        .as_string()
+        .and_then(|text| decode::parse_json(&text).ok())
+        .map(|v| decode::stats(&v))
+    else {
+        return;
+    };
+    let subs: Vec<OnCounts> = with_hub(feed, |hub| {
+        hub.backoff = 0;
+        hub.subs.iter().map(|s| s.on.clone()).collect()
+    })
+    .unwrap_or_default();
+    // Outside the hubs: a subscriber may unsubscribe (unmount) as it is told.
+    for on in subs {
+        on(&stats);
+    }
+}
+
+/// An error: the browser retries by itself unless it closed the stream; then we do, later.
+fn gave_up(feed: &str) {
+    let key = feed.to_owned();
+    with_hub(feed, move |hub| {
+        let closed = hub
+            .open
+            .as_ref()
+            .is_some_and(|o| o.source.ready_state() == EventSource::CLOSED);
+        if !closed || hub.timer.is_some() {
+            return;
+        }
+        hub.open = None;
+        hub.backoff = (hub.backoff * 2).clamp(1000, MAX_BACKOFF_MS);
+        dom::console_once("live counts are unavailable here; the numbers shown may be late");
+        hub.timer = Some(Timeout::new(hub.backoff, move || reopen(&key)));
+    });
+}
+
+/// Tells a widget whether it is worth updating: its host intersects the viewport and the
+/// tab is visible. Stops when dropped.
+pub struct Visibility {
+    observer: IntersectionObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+    _tab: EventListener,
+}
+
+impl Drop for Visibility {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// Calls `on(visible)` when `host` enters or leaves the viewport or the tab is hidden or
+/// shown (and once at the start). `None` without `IntersectionObserver`: always visible.
+pub fn watch(host: &Element, on: Rc<dyn Fn(bool)>) -> Option<Visibility> {
+    let doc = dom::window()?.document()?;
+    let seen = Rc::new(Cell::new(false));
+    let (seen2, on2, doc2) = (seen.clone(), on.clone(), doc.clone());
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        // The last entry is the newest state.
+        if entries.length() == 0 {
+            return;
+        }
+        let entry = entries.pop();
+        let entry: &web_sys::IntersectionObserverEntry = entry.unchecked_ref();
+        seen2.set(entry.is_intersecting());
+        on2(seen2.get() && !doc2.hidden());
+    });
+    let observer = IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    observer.observe(host);
+    let tab = {
+        let doc3 = doc.clone();
+        EventListener::new(&doc, "visibilitychange", move |_| {
+            on(seen.get() && !doc3.hidden())
+        })
+    };
+    Some(Visibility {
+        observer,
+        _callback: callback,
+        _tab: tab,
+    })
+}
