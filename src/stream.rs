@@ -14,17 +14,17 @@
 
 use crate::decode;
 use crate::dom;
-use crate::feed::Stats;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, EventSource, IntersectionObserver, MessageEvent};
 
-/// Called with each message's counters (any of the page's ids: each widget takes its own).
-pub type OnCounts = Rc<dyn Fn(&Stats)>;
+/// Called with each message's counters, parsed JSON of a [`Stats`] (any of the page's
+/// ids: each widget decodes it with [`decode::stats`] and takes its own).
+pub type OnCounts = Rc<dyn Fn(&JsValue)>;
 
 /// The most ids one stream asks for (the service's limit, as for `/v1/stats`).
 const MAX_IDS: usize = 100;
@@ -71,21 +71,27 @@ thread_local! {
 fn with_hub<R>(feed: &str, f: impl FnOnce(&mut Hub) -> R) -> Option<R> {
     HUBS.with(|hubs| {
         let mut hubs = hubs.try_borrow_mut().ok()?;
-        let i = match hubs.iter().position(|h| h.feed == feed) {
-            Some(i) => i,
-            None => {
-                hubs.push(Hub {
-                    feed: feed.to_owned(),
-                    subs: Vec::new(),
-                    open: None,
-                    timer: None,
-                    backoff: 0,
-                });
-                hubs.len() - 1
-            }
-        };
-        Some(f(&mut hubs[i]))
+        Some(f(hub_of(&mut hubs, feed)))
     })
+}
+
+/// Not generic, so the search is in the Wasm once rather than once per caller.
+#[inline(never)]
+fn hub_of<'a>(hubs: &'a mut Vec<Hub>, feed: &str) -> &'a mut Hub {
+    let i = match hubs.iter().position(|h| h.feed == feed) {
+        Some(i) => i,
+        None => {
+            hubs.push(Hub {
+                feed: feed.to_owned(),
+                subs: Vec::new(),
+                open: None,
+                timer: None,
+                backoff: 0,
+            });
+            hubs.len() - 1
+        }
+    };
+    &mut hubs[i]
 }
 
 /// A widget's subscription; dropping it unsubscribes.
@@ -132,10 +138,13 @@ fn changed(feed: &str) {
 fn reopen(feed: &str) {
     with_hub(feed, |hub| {
         hub.timer = None;
-        let mut ids: Vec<String> = hub.subs.iter().flat_map(|s| s.ids.clone()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.truncate(MAX_IDS);
+        // In subscription order, each once (no sort: its code costs the Wasm kilobytes).
+        let mut ids: Vec<String> = Vec::new();
+        for id in hub.subs.iter().flat_map(|s| &s.ids) {
+            if ids.len() < MAX_IDS && !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
         if hub
             .open
             .as_ref()
@@ -163,14 +172,13 @@ fn open(feed: &str, ids: Vec<String>) -> Option<Open> {
     })
 }
 
-/// A `counts` event: decoded once, handed to every subscriber.
+/// A `counts` event: parsed once, handed to every subscriber.
 fn deliver(feed: &str, e: &Event) {
     // Named SSE events are always `MessageEvent`s.
     let data = e.unchecked_ref::<MessageEvent>().data();
     let Some(stats) = data
         .as_string()
         .and_then(|text| decode::parse_json(&text).ok())
-        .map(|v| decode::stats(&v))
     else {
         return;
     };

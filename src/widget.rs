@@ -228,9 +228,9 @@ fn follow(runner: &Shared) {
         return;
     }
     let weak = Rc::downgrade(runner);
-    let on: stream::OnCounts = Rc::new(move |stats| {
+    let on: stream::OnCounts = Rc::new(move |json| {
         if let Some(runner) = weak.upgrade() {
-            dispatch(&runner, Msg::Counts(stats.clone()));
+            dispatch(&runner, Msg::Counts(decode::stats(json)));
         }
     });
     let sub = stream::subscribe(&r.core.opts.feed, want.clone(), on);
