@@ -220,7 +220,10 @@ fn follow(runner: &Shared) {
     } else {
         Vec::new()
     };
-    if r.live.as_ref().map_or(want.is_empty(), |(ids, _)| *ids == want) {
+    if r.live
+        .as_ref()
+        .map_or(want.is_empty(), |(ids, _)| *ids == want)
+    {
         return;
     }
     r.live = None;

@@ -84,7 +84,11 @@ async fn main() {
             }
         }
     }
-    println!("open {} in {:.1} s", held.len(), started.elapsed().as_secs_f64());
+    println!(
+        "open {} in {:.1} s",
+        held.len(),
+        started.elapsed().as_secs_f64()
+    );
     // Keep reading (heartbeats) so no socket buffer fills, until stdin closes.
     for tcp in held {
         tokio::spawn(async move {

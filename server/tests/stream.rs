@@ -59,7 +59,10 @@ impl Stream {
     async fn counts(&mut self, wait: Duration) -> Option<(String, Value)> {
         let deadline = Instant::now() + wait;
         loop {
-            match self.next(deadline.saturating_duration_since(Instant::now())).await? {
+            match self
+                .next(deadline.saturating_duration_since(Instant::now()))
+                .await?
+            {
                 Sse::Counts { id, data } => return Some((id, data)),
                 Sse::Comment => continue,
             }
@@ -73,7 +76,12 @@ fn parse(message: &str) -> Sse {
     }
     let mut lines = message.lines().filter(|l| !l.is_empty());
     assert_eq!(lines.next(), Some("event: counts"), "{message}");
-    let id = lines.next().unwrap().strip_prefix("id: ").unwrap().to_owned();
+    let id = lines
+        .next()
+        .unwrap()
+        .strip_prefix("id: ")
+        .unwrap()
+        .to_owned();
     let data = lines.next().unwrap().strip_prefix("data: ").unwrap();
     assert_eq!(lines.next(), None, "one data line: {message}");
     Sse::Counts {
@@ -160,7 +168,11 @@ async fn last_event_id_resumes_with_what_changed_since_and_a_foreign_id_gets_a_s
     // Another process's id (an earlier run, another instance), or a number this process
     // never reached: a snapshot.
     let epoch = now.split_once('-').unwrap().0;
-    for foreign in ["12345-1".to_owned(), format!("{epoch}-999999"), "junk".into()] {
+    for foreign in [
+        "12345-1".to_owned(),
+        format!("{epoch}-999999"),
+        "junk".into(),
+    ] {
         let mut s = Stream::open(&server, &both, Some(&foreign)).await;
         let (_, snapshot) = s.counts(SOON).await.unwrap();
         assert_eq!(ids(&snapshot).len(), 2, "snapshot for {foreign}");
@@ -221,7 +233,10 @@ async fn a_client_over_its_stream_cap_gets_429_with_the_json_error() {
 #[tokio::test]
 async fn bad_ids_get_the_json_400_of_stats() {
     let server = TestServer::start().await;
-    let many = (0..101).map(|i| format!("r{i}")).collect::<Vec<_>>().join(",");
+    let many = (0..101)
+        .map(|i| format!("r{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
     for query in ["", "?ids=", "?ids=%20%20", &format!("?ids={many}")] {
         let r = reqwest::get(server.url(&format!("/v1/stream{query}")))
             .await

@@ -111,7 +111,11 @@ fn resume_point(headers: &HeaderMap, epoch: u64) -> Option<u64> {
 
 /// One `counts` event: its id, then the counters as a [`Stats`] on one `data:` line
 /// (JSON escapes newlines inside strings, so it is always one line).
-fn counts_event(epoch: u64, seq: u64, counters: std::collections::BTreeMap<String, casm_model::Counters>) -> Bytes {
+fn counts_event(
+    epoch: u64,
+    seq: u64,
+    counters: std::collections::BTreeMap<String, casm_model::Counters>,
+) -> Bytes {
     let stats = Stats {
         resources: counters
             .into_iter()
@@ -127,7 +131,9 @@ fn counts_event(epoch: u64, seq: u64, counters: std::collections::BTreeMap<Strin
             .collect(),
     };
     let json = serde_json::to_string(&stats).unwrap_or_default();
-    Bytes::from(format!("event: counts\nid: {epoch}-{seq}\ndata: {json}\n\n"))
+    Bytes::from(format!(
+        "event: counts\nid: {epoch}-{seq}\ndata: {json}\n\n"
+    ))
 }
 
 /// A heartbeat: an SSE comment, which clients ignore.

@@ -150,7 +150,13 @@ impl TestServer {
     /// balancer on one PostgreSQL).
     pub async fn another(&self, options: Options) -> Self {
         let store = Store::connect(&self.database).await.unwrap();
-        Self::serve(tempfile::tempdir().unwrap(), self.database.clone(), store, options).await
+        Self::serve(
+            tempfile::tempdir().unwrap(),
+            self.database.clone(),
+            store,
+            options,
+        )
+        .await
     }
 
     /// Starts another server on the same database (after [`TestServer::stop`]).
