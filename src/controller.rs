@@ -11,6 +11,7 @@ use crate::i18n::{Key, Lang};
 use crate::options::{Options, View};
 use crate::urls;
 use crate::view::{self, Action, Ctx, Node, Problem};
+use casm_model::wire::ResourceStats;
 use casm_model::{Counter, EventKind, EventRequest, FeedbackRequest, VoteRequest};
 
 /// How long a new widget stays empty before it shows "Loading…": a quick answer is drawn
@@ -736,11 +737,12 @@ fn pushed(s: &mut State, stats: Stats, fx: &mut Vec<Effect>) {
     let mut helpful = None;
     match &mut s.content {
         Content::Resource(item) | Content::Card(item) => {
-            let Some(new) = stats.get(&item.id) else {
+            let Some((_, ResourceStats { counters: mut new, .. })) =
+                stats.resources.into_iter().find(|(id, _)| *id == item.id)
+            else {
                 return;
             };
             let shown = item.casm.counters.get_or_insert_with(Default::default);
-            let mut new = new.clone();
             if voting {
                 new.helpful_votes = shown.helpful_votes;
             }
@@ -751,9 +753,9 @@ fn pushed(s: &mut State, stats: Stats, fx: &mut Vec<Effect>) {
             }
         }
         Content::List(items, shown) => {
-            for (id, new) in stats.resources.iter() {
-                if items.iter().any(|i| &i.id == id) && shown.resources.get(id) != Some(new) {
-                    shown.resources.insert(id.clone(), new.clone());
+            for (id, new) in stats.resources {
+                if items.iter().any(|i| i.id == id) && shown.resources.get(&id) != Some(&new) {
+                    shown.resources.insert(id, new);
                     changed = true;
                 }
             }

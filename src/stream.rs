@@ -62,42 +62,38 @@ struct Hub {
     backoff: u32,
 }
 
+/// Listeners and timers hold it weakly: a hub lives as long as the page.
+type Shared = Rc<RefCell<Hub>>;
+type Weak = std::rc::Weak<RefCell<Hub>>;
+
 thread_local! {
-    static HUBS: RefCell<Vec<Hub>> = const { RefCell::new(Vec::new()) };
+    static HUBS: RefCell<Vec<Shared>> = const { RefCell::new(Vec::new()) };
     static NEXT: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Runs `f` on `feed`'s hub (made on first use); `None` while the hubs are in use.
-fn with_hub<R>(feed: &str, f: impl FnOnce(&mut Hub) -> R) -> Option<R> {
+/// `feed`'s hub, made on first use.
+fn hub_of(feed: &str) -> Shared {
     HUBS.with(|hubs| {
-        let mut hubs = hubs.try_borrow_mut().ok()?;
-        Some(f(hub_of(&mut hubs, feed)))
-    })
-}
-
-/// Not generic, so the search is in the Wasm once rather than once per caller.
-#[inline(never)]
-fn hub_of<'a>(hubs: &'a mut Vec<Hub>, feed: &str) -> &'a mut Hub {
-    let i = match hubs.iter().position(|h| h.feed == feed) {
-        Some(i) => i,
-        None => {
-            hubs.push(Hub {
-                feed: feed.to_owned(),
-                subs: Vec::new(),
-                open: None,
-                timer: None,
-                backoff: 0,
-            });
-            hubs.len() - 1
+        let mut hubs = hubs.borrow_mut();
+        if let Some(hub) = hubs.iter().find(|h| h.borrow().feed == feed) {
+            return hub.clone();
         }
-    };
-    &mut hubs[i]
+        let hub = Rc::new(RefCell::new(Hub {
+            feed: feed.to_owned(),
+            subs: Vec::new(),
+            open: None,
+            timer: None,
+            backoff: 0,
+        }));
+        hubs.push(hub.clone());
+        hub
+    })
 }
 
 /// A widget's subscription; dropping it unsubscribes.
 #[must_use = "dropping it unsubscribes"]
 pub struct Subscription {
-    feed: String,
+    hub: Shared,
     id: u32,
 }
 
@@ -108,61 +104,65 @@ pub fn subscribe(feed: &str, ids: Vec<String>, on: OnCounts) -> Subscription {
         n.set(id.wrapping_add(1));
         id
     });
-    with_hub(feed, |hub| hub.subs.push(Sub { id, ids, on }));
-    changed(feed);
-    Subscription {
-        feed: feed.to_owned(),
-        id,
+    let hub = hub_of(feed);
+    if let Ok(mut h) = hub.try_borrow_mut() {
+        h.subs.push(Sub { id, ids, on });
     }
+    changed(&hub);
+    Subscription { hub, id }
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        let id = self.id;
-        with_hub(&self.feed, |hub| hub.subs.retain(|s| s.id != id));
-        changed(&self.feed);
+        if let Ok(mut h) = self.hub.try_borrow_mut() {
+            h.subs.retain(|s| s.id != self.id);
+        }
+        changed(&self.hub);
     }
 }
 
 /// The set of ids changed: reopen once, in a later task, whatever else changes meanwhile.
-fn changed(feed: &str) {
-    let key = feed.to_owned();
-    with_hub(feed, move |hub| {
-        if hub.timer.is_none() {
-            hub.timer = Some(Timeout::new(0, move || reopen(&key)));
-        }
-    });
+fn changed(hub: &Shared) {
+    let Ok(mut h) = hub.try_borrow_mut() else {
+        return;
+    };
+    if h.timer.is_none() {
+        let weak = Rc::downgrade(hub);
+        h.timer = Some(Timeout::new(0, move || reopen(&weak)));
+    }
 }
 
 /// Opens the stream for the ids subscribed now, unless it is open for them already.
-fn reopen(feed: &str) {
-    with_hub(feed, |hub| {
-        hub.timer = None;
-        // In subscription order, each once (no sort: its code costs the Wasm kilobytes).
-        let mut ids: Vec<String> = Vec::new();
-        for id in hub.subs.iter().flat_map(|s| &s.ids) {
-            if ids.len() < MAX_IDS && !ids.contains(id) {
-                ids.push(id.clone());
-            }
+fn reopen(weak: &Weak) {
+    let Some(hub) = weak.upgrade() else { return };
+    let Ok(mut h) = hub.try_borrow_mut() else {
+        return;
+    };
+    h.timer = None;
+    // In subscription order, each once (no sort: its code costs the Wasm kilobytes).
+    let mut ids: Vec<String> = Vec::new();
+    for id in h.subs.iter().flat_map(|s| &s.ids) {
+        if ids.len() < MAX_IDS && !ids.contains(id) {
+            ids.push(id.clone());
         }
-        if hub
-            .open
-            .as_ref()
-            .is_some_and(|o| o.ids == ids && o.source.ready_state() != EventSource::CLOSED)
-        {
-            return;
-        }
-        hub.open = None;
-        if !ids.is_empty() {
-            hub.open = open(feed, ids);
-        }
-    });
+    }
+    if h
+        .open
+        .as_ref()
+        .is_some_and(|o| o.ids == ids && o.source.ready_state() != EventSource::CLOSED)
+    {
+        return;
+    }
+    h.open = None;
+    if !ids.is_empty() {
+        h.open = open(weak, &h.feed, ids);
+    }
 }
 
-fn open(feed: &str, ids: Vec<String>) -> Option<Open> {
+fn open(hub: &Weak, feed: &str, ids: Vec<String>) -> Option<Open> {
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let source = EventSource::new(&crate::urls::stream_url(feed, &refs)).ok()?;
-    let (a, b) = (feed.to_owned(), feed.to_owned());
+    let (a, b) = (hub.clone(), hub.clone());
     let message = EventListener::new(&source, "counts", move |e| deliver(&a, e));
     let error = EventListener::new(&source, "error", move |_| gave_up(&b));
     Some(Open {
@@ -173,7 +173,7 @@ fn open(feed: &str, ids: Vec<String>) -> Option<Open> {
 }
 
 /// A `counts` event: parsed once, handed to every subscriber.
-fn deliver(feed: &str, e: &Event) {
+fn deliver(hub: &Weak, e: &Event) {
     // Named SSE events are always `MessageEvent`s.
     let data = e.unchecked_ref::<MessageEvent>().data();
     let Some(stats) = data
@@ -182,33 +182,38 @@ fn deliver(feed: &str, e: &Event) {
     else {
         return;
     };
-    let subs: Vec<OnCounts> = with_hub(feed, |hub| {
-        hub.backoff = 0;
-        hub.subs.iter().map(|s| s.on.clone()).collect()
-    })
-    .unwrap_or_default();
-    // Outside the hubs: a subscriber may unsubscribe (unmount) as it is told.
+    let Some(hub) = hub.upgrade() else { return };
+    let subs: Vec<OnCounts> = match hub.try_borrow_mut() {
+        Ok(mut h) => {
+            h.backoff = 0;
+            h.subs.iter().map(|s| s.on.clone()).collect()
+        }
+        Err(_) => return,
+    };
+    // With the hub let go: a subscriber may unsubscribe (unmount) as it is told.
     for on in subs {
         on(&stats);
     }
 }
 
 /// An error: the browser retries by itself unless it closed the stream; then we do, later.
-fn gave_up(feed: &str) {
-    let key = feed.to_owned();
-    with_hub(feed, move |hub| {
-        let closed = hub
-            .open
-            .as_ref()
-            .is_some_and(|o| o.source.ready_state() == EventSource::CLOSED);
-        if !closed || hub.timer.is_some() {
-            return;
-        }
-        hub.open = None;
-        hub.backoff = (hub.backoff * 2).clamp(1000, MAX_BACKOFF_MS);
-        dom::console_once("live counts are unavailable here; the numbers shown may be late");
-        hub.timer = Some(Timeout::new(hub.backoff, move || reopen(&key)));
-    });
+fn gave_up(weak: &Weak) {
+    let Some(hub) = weak.upgrade() else { return };
+    let Ok(mut h) = hub.try_borrow_mut() else {
+        return;
+    };
+    let closed = h
+        .open
+        .as_ref()
+        .is_some_and(|o| o.source.ready_state() == EventSource::CLOSED);
+    if !closed || h.timer.is_some() {
+        return;
+    }
+    h.open = None;
+    h.backoff = (h.backoff * 2).clamp(1000, MAX_BACKOFF_MS);
+    dom::console_once("live counts are unavailable here; the numbers shown may be late");
+    let weak = weak.clone();
+    h.timer = Some(Timeout::new(h.backoff, move || reopen(&weak)));
 }
 
 /// Tells a widget whether it is worth updating: its host intersects the viewport and the
