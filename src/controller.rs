@@ -737,8 +737,12 @@ fn pushed(s: &mut State, stats: Stats, fx: &mut Vec<Effect>) {
     let mut helpful = None;
     match &mut s.content {
         Content::Resource(item) | Content::Card(item) => {
-            let Some((_, ResourceStats { counters: mut new, .. })) =
-                stats.resources.into_iter().find(|(id, _)| *id == item.id)
+            let Some((
+                _,
+                ResourceStats {
+                    counters: mut new, ..
+                },
+            )) = stats.resources.into_iter().find(|(id, _)| *id == item.id)
             else {
                 return;
             };

@@ -127,9 +127,13 @@ fn changed(hub: &Shared) {
         return;
     };
     if h.timer.is_none() {
-        let weak = Rc::downgrade(hub);
-        h.timer = Some(Timeout::new(0, move || reopen(&weak)));
+        h.timer = Some(reopen_after(0, Rc::downgrade(hub)));
     }
+}
+
+/// One closure type for every reopen, so its timer code is in the Wasm once.
+fn reopen_after(ms: u32, weak: Weak) -> Timeout {
+    Timeout::new(ms, move || reopen(&weak))
 }
 
 /// Opens the stream for the ids subscribed now, unless it is open for them already.
@@ -146,8 +150,7 @@ fn reopen(weak: &Weak) {
             ids.push(id.clone());
         }
     }
-    if h
-        .open
+    if h.open
         .as_ref()
         .is_some_and(|o| o.ids == ids && o.source.ready_state() != EventSource::CLOSED)
     {
@@ -212,15 +215,14 @@ fn gave_up(weak: &Weak) {
     h.open = None;
     h.backoff = (h.backoff * 2).clamp(1000, MAX_BACKOFF_MS);
     dom::console_once("live counts are unavailable here; the numbers shown may be late");
-    let weak = weak.clone();
-    h.timer = Some(Timeout::new(h.backoff, move || reopen(&weak)));
+    h.timer = Some(reopen_after(h.backoff, weak.clone()));
 }
 
 /// Tells a widget whether it is worth updating: its host intersects the viewport and the
 /// tab is visible. Stops when dropped.
 pub struct Visibility {
     observer: IntersectionObserver,
-    _callback: Closure<dyn FnMut(js_sys::Array)>,
+    _callback: Closure<dyn FnMut(&Event)>,
     _tab: EventListener,
 }
 
@@ -236,14 +238,12 @@ pub fn watch(host: &Element, on: Rc<dyn Fn(bool)>) -> Option<Visibility> {
     let doc = dom::window()?.document()?;
     let seen = Rc::new(Cell::new(false));
     let (seen2, on2, doc2) = (seen.clone(), on.clone(), doc.clone());
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-        // The last entry is the newest state.
-        if entries.length() == 0 {
-            return;
-        }
-        let entry = entries.pop();
-        let entry: &web_sys::IntersectionObserverEntry = entry.unchecked_ref();
-        seen2.set(entry.is_intersecting());
+    // Typed as the listeners' closures are (its argument is the array of entries), so
+    // the Wasm holds one closure shim for both.
+    let callback = Closure::<dyn FnMut(&Event)>::new(move |entries: &Event| {
+        // The last entry is the newest state; `isIntersecting` is false when missing.
+        let last = entries.unchecked_ref::<js_sys::Array>().pop();
+        seen2.set(decode::get(&last, "isIntersecting").is_truthy());
         on2(seen2.get() && !doc2.hidden());
     });
     let observer = IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok()?;
