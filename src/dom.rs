@@ -71,6 +71,13 @@ pub fn window() -> Option<Window> {
     Some(WINDOW.with(Window::clone))
 }
 
+/// A timer that calls `f` after `ms` unless dropped first. Every timer of the widget is
+/// made here with a boxed callback, so gloo's timer code is in the Wasm once rather than
+/// once per kind of callback.
+pub fn timeout(ms: u32, f: Box<dyn FnOnce()>) -> gloo_timers::callback::Timeout {
+    gloo_timers::callback::Timeout::new(ms, f)
+}
+
 /// A JavaScript function that calls `f` once (with its first argument) and then frees
 /// it. Boxed, so that one closure shim serves every caller.
 pub fn once(f: Box<dyn FnOnce(JsValue)>) -> JsValue {

@@ -133,7 +133,7 @@ fn changed(hub: &Shared) {
 
 /// One closure type for every reopen, so its timer code is in the Wasm once.
 fn reopen_after(ms: u32, weak: Weak) -> Timeout {
-    Timeout::new(ms, move || reopen(&weak))
+    dom::timeout(ms, Box::new(move || reopen(&weak)))
 }
 
 /// Opens the stream for the ids subscribed now, unless it is open for them already.
@@ -163,7 +163,10 @@ fn reopen(weak: &Weak) {
 }
 
 fn open(hub: &Weak, feed: &str, ids: Vec<String>) -> Option<Open> {
-    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut refs: Vec<&str> = Vec::new();
+    for id in &ids {
+        refs.push(id);
+    }
     let source = EventSource::new(&crate::urls::stream_url(feed, &refs)).ok()?;
     let (a, b) = (hub.clone(), hub.clone());
     let message = EventListener::new(&source, "counts", move |e| deliver(&a, e));
@@ -186,13 +189,16 @@ fn deliver(hub: &Weak, e: &Event) {
         return;
     };
     let Some(hub) = hub.upgrade() else { return };
-    let subs: Vec<OnCounts> = match hub.try_borrow_mut() {
+    let mut subs: Vec<OnCounts> = Vec::new();
+    match hub.try_borrow_mut() {
         Ok(mut h) => {
             h.backoff = 0;
-            h.subs.iter().map(|s| s.on.clone()).collect()
+            for s in &h.subs {
+                subs.push(s.on.clone());
+            }
         }
         Err(_) => return,
-    };
+    }
     // With the hub let go: a subscriber may unsubscribe (unmount) as it is told.
     for on in subs {
         on(&stats);

@@ -297,7 +297,7 @@ fn perform(runner: &Shared, effect: Effect) -> Option<Msg> {
                 }
             };
             if soon {
-                let timer = Timeout::new(0, send);
+                let timer = dom::timeout(0, Box::new(send));
                 runner.try_borrow_mut().ok()?.timers.push(timer);
             } else {
                 send();
@@ -306,11 +306,14 @@ fn perform(runner: &Shared, effect: Effect) -> Option<Msg> {
         Effect::Console(line) => dom::console(&line),
         Effect::StartTimer(ms) => {
             let weak = Rc::downgrade(runner);
-            let timer = Timeout::new(ms, move || {
-                if let Some(runner) = weak.upgrade() {
-                    dispatch(&runner, Msg::LoadingDelay);
-                }
-            });
+            let timer = dom::timeout(
+                ms,
+                Box::new(move || {
+                    if let Some(runner) = weak.upgrade() {
+                        dispatch(&runner, Msg::LoadingDelay);
+                    }
+                }),
+            );
             runner.try_borrow_mut().ok()?.timers.push(timer);
         }
         other => draw(runner, other),
