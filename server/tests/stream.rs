@@ -326,3 +326,65 @@ async fn a_vote_on_one_instance_is_pushed_by_another_on_the_same_postgres() {
     assert_eq!(event["resources"][A]["helpful_votes"], before + 1);
     assert!(voted.elapsed() < refresh + Duration::from_secs(1));
 }
+
+/// The popularity score of a stats entry (README "Counting rules").
+fn score(c: &Value) -> u64 {
+    let n = |k: &str| c[k].as_u64().unwrap();
+    n("page_views")
+        + 20 * n("helpful_votes")
+        + 5 * (n("attachments_downloaded") + n("videos_downloaded") + n("pages_emailed"))
+        + n("metacard_views")
+}
+
+#[tokio::test]
+async fn a_rank_that_moves_is_pushed_to_streams_of_the_resource_overtaken() {
+    let server = TestServer::start().await;
+    let every: Vec<String> = common::demo_catalogue()
+        .resources
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    let all: Value = reqwest::get(server.url(&format!("/v1/stats?ids={}", every.join(","))))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut ranked: Vec<(u64, String, u64)> = all["resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, c)| (c["popularity_rank"].as_u64().unwrap(), id.clone(), score(c)))
+        .collect();
+    ranked.sort();
+    // Two neighbours in the order, the one behind the closest to the one ahead.
+    let (ahead, behind, votes) = ranked
+        .windows(2)
+        .map(|w| (w[0].1.clone(), w[1].1.clone(), (w[0].2 - w[1].2) / 20 + 1))
+        .min_by_key(|(_, _, votes)| *votes)
+        .unwrap();
+    assert!(
+        votes <= 20,
+        "a pair close enough to overtake ({votes} votes)"
+    );
+    let mut stream = Stream::open(&server, &ahead, None).await;
+    let (_, snapshot) = stream.counts(SOON).await.unwrap();
+    let rank = snapshot["resources"][&ahead]["popularity_rank"]
+        .as_u64()
+        .unwrap();
+    for visitor in 0..votes as usize {
+        vote(&server, &behind, 100 + visitor).await;
+    }
+    // Nobody voted on `ahead`, yet its rank moved: that is news for its stream.
+    let deadline = Instant::now() + SOON;
+    loop {
+        let (_, event) = stream
+            .counts(deadline.saturating_duration_since(Instant::now()))
+            .await
+            .expect("the new rank pushed");
+        assert_eq!(ids(&event), vec![ahead.clone()]);
+        if event["resources"][&ahead]["popularity_rank"].as_u64() == Some(rank + 1) {
+            break;
+        }
+    }
+}
