@@ -10,7 +10,8 @@
 //!   rows in [`casm_model::Counter::MAINTAINED`] order, live counts, committed changes,
 //!   partners. Both depend on it; `store` and `live` do not depend on each other.
 //! - [`live`]: the in-memory copy every read is served from: the catalogue, live counts,
-//!   popularity ranks, and rendered feed pages with their ETags.
+//!   popularity ranks, rendered feed pages with their ETags, and the change log the
+//!   `/v1/stream` streams ([`http::stream`]) wake on.
 //! - [`writer`]: the one task that writes votes and events, committing them in batches and
 //!   answering each request only after its batch is durable.
 //! - [`dates`]: Unix seconds, UTC day numbers, ISO dates and RFC 3339 timestamps
