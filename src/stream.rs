@@ -22,7 +22,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, EventSource, IntersectionObserver, MessageEvent};
 
-/// Called with each message's counters, parsed JSON of a [`Stats`] (any of the page's
+/// Called with each message's counters, parsed JSON of a [`Stats`](crate::feed::Stats) (any of the page's
 /// ids: each widget decodes it with [`decode::stats`] and takes its own).
 pub type OnCounts = Rc<dyn Fn(&JsValue)>;
 
