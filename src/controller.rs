@@ -12,6 +12,7 @@ use crate::intl;
 use crate::options::{Options, View};
 use crate::urls;
 use crate::view::{self, Action, Ctx, Node, Problem};
+use casm_model::wire::ResourceStats;
 use casm_model::{Counter, EventKind, EventRequest, FeedbackRequest, VoteRequest};
 
 /// How long a new widget stays empty before it shows "Loading…": a quick answer is drawn
@@ -91,6 +92,8 @@ pub enum Msg {
         text: String,
         contact: Option<String>,
     },
+    /// Counters pushed by the live stream (`/v1/stream`), for any of the shown resources.
+    Counts(Stats),
     /// The widget is going away: nothing after this has any effect.
     Unmount,
 }
@@ -146,6 +149,9 @@ pub enum Effect {
     FeedbackSent,
     /// Send [`Msg::LoadingDelay`] after this many milliseconds.
     StartTimer(u32),
+    /// Set the shown counters' text from [`view()`] of the state, in place: no new
+    /// elements, so nothing flickers and focus stays where it is.
+    ShowCounts,
 }
 
 /// What an answer is for.
@@ -233,6 +239,15 @@ impl State {
     /// decided (a host-page listener may unmount the widget in the middle of a list).
     pub fn is_mounted(&self) -> bool {
         self.mounted
+    }
+
+    /// The resources whose counters are on screen, for the live stream.
+    pub fn live_ids(&self) -> Vec<String> {
+        match &self.content {
+            Content::Resource(item) | Content::Card(item) => vec![item.id.clone()],
+            Content::List(items, _) => items.iter().map(|i| i.id.clone()).collect(),
+            Content::Loading | Content::Problem(_) => Vec::new(),
+        }
     }
 
     fn item(&self) -> Option<&Item> {
@@ -327,6 +342,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Action(action) => act(s, action, &mut fx),
         Msg::SubmitFeedback { text, contact } => submit_feedback(s, text, contact, &mut fx),
+        Msg::Counts(stats) => pushed(s, stats, &mut fx),
         Msg::Unmount => {
             s.mounted = false;
             s.pending.clear();
@@ -717,6 +733,56 @@ fn voted(
         voted: now,
         announce: Some(announce),
     });
+}
+
+/// Counters pushed by the stream: the numbers change in place. The vote button keeps its
+/// state, an optimistic count in flight stands until the service answers, and nothing
+/// is announced: the live region speaks only of the visitor's own vote.
+fn pushed(s: &mut State, stats: Stats, fx: &mut Vec<Effect>) {
+    let voting = s.vote_in_flight();
+    let mut changed = false;
+    let mut helpful = None;
+    match &mut s.content {
+        Content::Resource(item) | Content::Card(item) => {
+            let Some((
+                _,
+                ResourceStats {
+                    counters: mut new, ..
+                },
+            )) = stats.resources.into_iter().find(|(id, _)| *id == item.id)
+            else {
+                return;
+            };
+            let shown = item.casm.counters.get_or_insert_with(Default::default);
+            if voting {
+                new.helpful_votes = shown.helpful_votes;
+            }
+            if *shown != new {
+                helpful = Some(new.helpful_votes);
+                *shown = new;
+                changed = true;
+            }
+        }
+        Content::List(items, shown) => {
+            for (id, new) in stats.resources {
+                if items.iter().any(|i| i.id == id) && shown.resources.get(&id) != Some(&new) {
+                    shown.resources.insert(id, new);
+                    changed = true;
+                }
+            }
+        }
+        Content::Loading | Content::Problem(_) => {}
+    }
+    if changed {
+        fx.push(Effect::ShowCounts);
+    }
+    if let (Some(count), Content::Resource(_)) = (helpful, &s.content) {
+        fx.push(Effect::ShowVote {
+            count,
+            voted: s.voted,
+            announce: None,
+        });
+    }
 }
 
 fn submit_feedback(s: &mut State, text: String, contact: Option<String>, fx: &mut Vec<Effect>) {
@@ -1153,6 +1219,124 @@ mod tests {
         let fx = reply(&mut s, stats_req, ok(Payload::Stats(stats.clone())));
         assert_eq!(fx[0], Effect::Render);
         assert!(matches!(&s.content, Content::List(items, st) if items.len() == 2 && *st == stats));
+    }
+
+    /// Stats pushed by the stream with `helpful` votes for each of `ids`.
+    fn push(ids: &[&str], helpful: u64) -> Msg {
+        let mut stats = Stats::default();
+        for id in ids {
+            stats.resources.insert(
+                (*id).into(),
+                ResourceStats {
+                    counters: Counters {
+                        helpful_votes: helpful,
+                        page_views: 7,
+                        ..Counters::default()
+                    },
+                    partners: None,
+                },
+            );
+        }
+        Msg::Counts(stats)
+    }
+
+    #[test]
+    fn pushed_counts_change_the_numbers_in_place_without_an_announcement() {
+        let mut s = shown(3);
+        assert_eq!(s.live_ids(), ["r"]);
+        let fx = update(&mut s, push(&["r", "other"], 5));
+        assert_eq!(
+            fx,
+            [
+                Effect::ShowCounts,
+                Effect::ShowVote {
+                    count: 5,
+                    voted: false,
+                    announce: None
+                }
+            ],
+            "in place, not a new render; nothing for the live region"
+        );
+        assert_eq!(helpful(&s), Some(5));
+        // The same numbers again: nothing to do.
+        assert!(update(&mut s, push(&["r"], 5)).is_empty());
+        // Another resource's counters: nothing either.
+        assert!(update(&mut s, push(&["other"], 9)).is_empty());
+    }
+
+    #[test]
+    fn pushed_counts_keep_the_visitors_vote_and_its_optimistic_count() {
+        let mut s = shown(3);
+        update(&mut s, Msg::Action(Action::Vote));
+        assert_eq!((s.voted, helpful(&s)), (true, Some(4)));
+        // While the vote is on its way, a push from before it does not undo it.
+        let fx = update(&mut s, push(&["r"], 3));
+        assert_eq!(
+            fx,
+            [
+                Effect::ShowCounts,
+                Effect::ShowVote {
+                    count: 4,
+                    voted: true,
+                    announce: None
+                }
+            ]
+        );
+        assert_eq!((s.voted, helpful(&s)), (true, Some(4)));
+        match &s.content {
+            Content::Resource(i) => assert_eq!(i.casm.counters.as_ref().unwrap().page_views, 7),
+            other => panic!("{other:?}"),
+        }
+        // Once confirmed, later pushes set the count; the button stays pressed.
+        let (req, _) = s
+            .pending
+            .iter()
+            .find(|(_, p)| matches!(p, Pending::Vote { .. }))
+            .map(|(r, p)| (*r, p.clone()))
+            .unwrap();
+        let answer = ok(Payload::Vote(VoteResponse {
+            helpful_votes: 4,
+            voted: true,
+        }));
+        reply(&mut s, req, answer);
+        let fx = update(&mut s, push(&["r"], 6));
+        assert!(fx.contains(&Effect::ShowVote {
+            count: 6,
+            voted: true,
+            announce: None
+        }));
+        assert!(s.voted);
+    }
+
+    #[test]
+    fn a_list_takes_pushed_counts_of_its_own_items_only() {
+        let (mut s, req, _) = started("list", None);
+        assert!(s.live_ids().is_empty(), "nothing shown yet");
+        let feed = Feed {
+            items: vec![item("a", 0), item("b", 0)],
+            ..Feed::default()
+        };
+        let fx = reply(&mut s, req, ok(Payload::Feed(feed)));
+        let (stats_req, _, _) = fetched(&fx);
+        reply(&mut s, stats_req, ok(Payload::Stats(Stats::default())));
+        assert_eq!(s.live_ids(), ["a", "b"]);
+        assert_eq!(update(&mut s, push(&["b", "zzz"], 2)), [Effect::ShowCounts]);
+        match &s.content {
+            Content::List(_, stats) => {
+                assert_eq!(stats.get("b").map(|c| c.helpful_votes), Some(2));
+                assert!(stats.get("zzz").is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pushed_counts_before_the_content_or_after_unmount_do_nothing() {
+        let (mut s, _, _) = started("resource", Some("r"));
+        assert!(update(&mut s, push(&["r"], 2)).is_empty());
+        let mut s = shown(1);
+        update(&mut s, Msg::Unmount);
+        assert!(update(&mut s, push(&["r"], 2)).is_empty());
     }
 
     #[test]

@@ -71,6 +71,13 @@ pub fn window() -> Option<Window> {
     Some(WINDOW.with(Window::clone))
 }
 
+/// A timer that calls `f` after `ms` unless dropped first. Every timer of the widget is
+/// made here with a boxed callback, so gloo's timer code is in the Wasm once rather than
+/// once per kind of callback.
+pub fn timeout(ms: u32, f: Box<dyn FnOnce()>) -> gloo_timers::callback::Timeout {
+    gloo_timers::callback::Timeout::new(ms, f)
+}
+
 /// A JavaScript function that calls `f` once (with its first argument) and then frees
 /// it. Boxed, so that one closure shim serves every caller.
 pub fn once(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
@@ -119,6 +126,8 @@ pub struct Rendered {
     slots: Vec<(Slot, Option<Slot>, Element)>,
     /// (enclosing slot, listener): gloo's listeners remove themselves when dropped.
     listeners: Vec<(Option<Slot>, EventListener)>,
+    /// The counters shown (`data-stat` elements), in tree order.
+    stats: Vec<Element>,
 }
 
 /// Replaces the root's content with `tree` (and, where stylesheets cannot be adopted,
@@ -128,6 +137,7 @@ pub fn render(root: &Root, tree: &Node, handler: &Handler) -> Result<Rendered, J
     let mut out = Rendered {
         slots: Vec::new(),
         listeners: Vec::new(),
+        stats: Vec::new(),
     };
     let element = build(&doc, tree, None, handler, &mut out)?;
     root.shadow.set_text_content(None);
@@ -172,6 +182,9 @@ fn build(
     if let Some(slot) = node.slot {
         out.slots.push((slot, region, el.clone()));
     }
+    if node.attrs.iter().any(|(name, _)| *name == STAT) {
+        out.stats.push(el.clone());
+    }
     if let Some(on) = &node.on {
         let action = on.action.clone();
         let handler = Rc::clone(handler);
@@ -208,7 +221,37 @@ fn build(
     Ok(el)
 }
 
+/// The attribute of every counter's element.
+const STAT: &str = "data-stat";
+
+/// The text of each counter in `node`, in tree order (the order [`build`] meets them).
+fn stat_texts<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
+    for child in &node.children {
+        match child {
+            Child::Text(t) if node.attrs.iter().any(|(name, _)| *name == STAT) => out.push(t),
+            Child::El(n) => stat_texts(n, out),
+            Child::Text(_) => {}
+        }
+    }
+}
+
 impl Rendered {
+    /// Sets the counters' text from `tree`, the same view with new numbers: only text
+    /// changes, so nothing flickers and focus stays. Does nothing if `tree` has another
+    /// number of counters (the controller redraws whenever the shape changes).
+    pub fn set_stats(&self, tree: &Node) {
+        let mut texts = Vec::new();
+        stat_texts(tree, &mut texts);
+        if texts.len() != self.stats.len() {
+            return;
+        }
+        for (el, text) in self.stats.iter().zip(texts) {
+            if el.text_content().as_deref() != Some(text) {
+                el.set_text_content(Some(text));
+            }
+        }
+    }
+
     /// The element named `slot`.
     pub fn slot(&self, slot: Slot) -> Option<&Element> {
         self.slots

@@ -24,6 +24,8 @@
 //! - [`dom`]: shadow roots, rendering view trees, listeners, host events, console lines.
 //! - [`api`]: `fetch`, `sendBeacon`, request bodies via serde-wasm-bindgen.
 //! - [`storage`]: visitor token, votes and saved copies in `localStorage`.
+//! - [`stream`]: live counters, one `EventSource` per page and feed, for the widgets on
+//!   screen in a visible tab.
 //! - [`widget`]: the runner that performs the controller's effects.
 //! - this file: the `#[wasm_bindgen]` surface, [`mount`] and [`MountedWidget`].
 
@@ -40,6 +42,7 @@ pub mod intl;
 pub mod options;
 pub mod plural;
 pub mod storage;
+pub mod stream;
 pub mod urls;
 pub mod view;
 pub mod widget;

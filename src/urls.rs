@@ -46,7 +46,15 @@ pub fn feed_url(o: &Options) -> String {
 
 /// `/v1/stats?ids=a,b,c`: the counters of many resources in one request.
 pub fn stats_url(feed: &str, ids: &[&str]) -> String {
-    let mut s = cat(&[feed, "/v1/stats?ids="]);
+    with_ids(cat(&[feed, "/v1/stats?ids="]), ids)
+}
+
+/// `/v1/stream?ids=a,b,c`: the live counters of many resources (Server-Sent Events).
+pub fn stream_url(feed: &str, ids: &[&str]) -> String {
+    with_ids(cat(&[feed, "/v1/stream?ids="]), ids)
+}
+
+fn with_ids(mut s: String, ids: &[&str]) -> String {
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             s.push(',');

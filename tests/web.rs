@@ -322,6 +322,43 @@ fn a_view_model_renders_into_the_shadow_root_with_data_stat_values() {
 }
 
 #[wasm_bindgen_test]
+fn pushed_counters_change_the_numbers_in_place_and_focus_stays() {
+    let mut item = item();
+    let (_el, root, rendered) = render_item(&item, Lang::En);
+    let shadow = root.as_raw();
+    let before = query(shadow, "[data-stat=page_views]").expect_throw("page views");
+    let vote = query(shadow, "button[part=vote]")
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        .expect_throw("vote button");
+    vote.focus().expect_throw("focus");
+    let counters = item.casm.counters.get_or_insert_with(Counters::default);
+    counters.page_views = 1_866;
+    counters.helpful_votes = 4;
+    let ctx = Ctx {
+        lang: Lang::En,
+        show: Show::fitting(View::Resource),
+        page_origin: "http://127.0.0.1",
+        voted: false,
+    };
+    let tree = view::frame(
+        View::Resource,
+        Theme::Auto,
+        Some("#0a7"),
+        Lang::En,
+        false,
+        view::resource(&item, &ctx),
+    );
+    rendered.set_stats(&tree);
+    assert_eq!(text(shadow, "[data-stat=page_views]"), "1,866");
+    assert_eq!(text(shadow, "[data-stat=helpful_votes]"), "4");
+    // The same elements, new text: nothing was rebuilt, so focus did not move.
+    let after = query(shadow, "[data-stat=page_views]").expect_throw("page views");
+    assert!(before.is_same_node(Some(&after)));
+    let focused = shadow.active_element().expect_throw("a focused element");
+    assert!(focused.is_same_node(Some(vote.unchecked_ref())));
+}
+
+#[wasm_bindgen_test]
 fn hostile_feed_text_stays_text() {
     let mut it = item();
     it.title = "<script>window.pwned = 1</script>".into();

@@ -48,6 +48,10 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Most connections open at once; more are answered `503` and closed.
     pub max_connections: usize,
+    /// A `/v1/stream` sends a comment after this long without an event.
+    pub stream_heartbeat: Duration,
+    /// Most `/v1/stream` streams one client (IPv4 address, IPv6 /64) may hold open.
+    pub max_streams_per_client: usize,
 }
 
 impl Config {
@@ -71,6 +75,8 @@ impl Config {
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(5),
             max_connections: 4096,
+            stream_heartbeat: Duration::from_secs(15),
+            max_streams_per_client: 8,
         }
     }
 }

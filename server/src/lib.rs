@@ -10,7 +10,8 @@
 //!   rows in [`casm_model::Counter::MAINTAINED`] order, live counts, committed changes,
 //!   partners. Both depend on it; `store` and `live` do not depend on each other.
 //! - [`live`]: the in-memory copy every read is served from: the catalogue, live counts,
-//!   popularity ranks, and rendered feed pages with their ETags.
+//!   popularity ranks, rendered feed pages with their ETags, and the change log the
+//!   `/v1/stream` streams ([`http::stream`]) wake on.
 //! - [`writer`]: the one task that writes votes and events, committing them in batches and
 //!   answering each request only after its batch is durable.
 //! - [`dates`]: Unix seconds, UTC day numbers, ISO dates and RFC 3339 timestamps
@@ -67,6 +68,8 @@ pub struct AppState {
     pub store: store::Store,
     /// Where new feedback is announced (disabled without `--webhook`).
     pub webhook: webhook::Webhook,
+    /// The open `/v1/stream` streams: per-client caps, and their end at shutdown.
+    pub streams: Arc<http::stream::Streams>,
 }
 
 impl AppState {
@@ -102,7 +105,12 @@ impl AppState {
         limiter.spawn_sweeper();
         metrics::install();
         tokio::spawn(metrics::upkeep());
+        let streams = Arc::new(http::stream::Streams::new(
+            config.max_streams_per_client,
+            config.stream_heartbeat,
+        ));
         Ok(AppState {
+            streams,
             config: Arc::new(config),
             live,
             writer,
@@ -130,6 +138,13 @@ pub async fn run(
         drain_timeout: state.config.request_timeout + std::time::Duration::from_secs(1),
     };
     let writer = state.writer.clone();
+    let streams = state.streams.clone();
+    // Streams never end by themselves: ending them with the accept loop lets the drain
+    // finish at once instead of waiting out its time.
+    let shutdown = async move {
+        shutdown.await;
+        streams.close();
+    };
     http::serve::serve(listener, app(state), limits, shutdown).await;
     writer.shutdown().await;
     Ok(())

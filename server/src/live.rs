@@ -11,6 +11,7 @@ use crate::feed::{self, Encoded, FeedQuery};
 use casm_model::{rank, wire, Baseline, Counter, Counters, RankedScore, Resource, Sort};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::watch;
 
 /// Baseline plus live counts: the maintained counters of [`Counters`].
 fn totals(b: &Baseline, live: Option<&LiveCounts>) -> Counters {
@@ -36,6 +37,44 @@ struct CountTable {
     ranks: HashMap<String, u32>,
     /// Resource ids by rank, for `sort=popular`.
     popular: Vec<String>,
+    /// Where `/v1/stream` learns what changed ([`Live::changed_since`]).
+    changes: ChangeLog,
+}
+
+/// What changed, for the streams: a sequence number moved once per round of changes (a
+/// writer batch, a refresh, a new catalogue), and for each resource the number of the
+/// round that last changed its counters. A stream remembers the number it last sent, so
+/// it can be woken for any change and send only its own ids, and a client that
+/// reconnects says where it was (`Last-Event-ID`) and gets what changed since, exactly,
+/// with no history kept. One entry per resource ever changed: bounded by the catalogue.
+#[derive(Default)]
+struct ChangeLog {
+    seq: u64,
+    last: HashMap<String, u64>,
+    /// Something was marked in the round under way (`seq + 1`).
+    pending: bool,
+}
+
+impl ChangeLog {
+    /// Marks `id` as changed in the round under way.
+    fn mark(&mut self, id: &str) {
+        let round = self.seq + 1;
+        match self.last.get_mut(id) {
+            Some(at) => *at = round,
+            None => {
+                self.last.insert(id.to_owned(), round);
+            }
+        }
+        self.pending = true;
+    }
+
+    /// Ends the round: if anything changed, moves the sequence and wakes the streams.
+    fn publish(&mut self, wake: &watch::Sender<u64>) {
+        if std::mem::take(&mut self.pending) {
+            self.seq += 1;
+            wake.send_replace(self.seq);
+        }
+    }
 }
 
 struct FeedCache {
@@ -100,6 +139,19 @@ pub struct Live {
     counts: Mutex<CountTable>,
     feed_cache: RwLock<FeedCache>,
     partners: RwLock<Vec<Partner>>,
+    /// Tells the streams a round of changes was published (its sequence number).
+    wake: watch::Sender<u64>,
+    /// This process's stream epoch: event ids carry it, so a `Last-Event-ID` from another
+    /// instance or an earlier run (whose numbers mean nothing here) is told apart.
+    epoch: u64,
+}
+
+/// Counters of resources that changed since a stream's last event.
+pub struct ChangedSince {
+    /// The sequence number they are current at: the next event's id.
+    pub seq: u64,
+    /// The counters, by id; empty when none of the ids changed.
+    pub counters: BTreeMap<String, Counters>,
 }
 
 impl Live {
@@ -126,16 +178,22 @@ impl Live {
                 by_partner: counts.by_partner,
                 ranks: HashMap::new(),
                 popular: Vec::new(),
+                changes: ChangeLog::default(),
             }),
             feed_cache: RwLock::new(FeedCache {
                 pages: HashMap::new(),
                 generation: 0,
             }),
             partners: RwLock::new(counts.partners),
+            wake: watch::Sender::new(0),
+            // Never 0, so an id of epoch 0 can never look like ours.
+            epoch: rand::random::<u64>() | 1,
         };
         {
             let mut table = me.counts.lock().unwrap_or_else(|p| p.into_inner());
             me.rerank(&me.snapshot(), &mut table);
+            // Marks from the first ranking are not news: a stream starts with a snapshot.
+            table.changes = ChangeLog::default();
         }
         me
     }
@@ -169,6 +227,11 @@ impl Live {
             *current = snapshot.clone();
         }
         self.rerank(&snapshot, &mut table);
+        // Baselines, links and the total may all have moved: every resource is news.
+        for entry in &snapshot.entries {
+            table.changes.mark(&entry.resource.id);
+        }
+        table.changes.publish(&self.wake);
         drop(table);
         self.feed_cache
             .write()
@@ -255,6 +318,7 @@ impl Live {
         let mut table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         for change in changes {
             let (resource, partner, column, delta) = change.column_delta();
+            table.changes.mark(resource);
             table
                 .live
                 .entry(resource.to_owned())
@@ -280,7 +344,10 @@ impl Live {
                     .or_default() += 1;
             }
         }
-        if self.rerank(&self.snapshot(), &mut table) {
+        let moved = self.rerank(&self.snapshot(), &mut table);
+        table.changes.publish(&self.wake);
+        drop(table);
+        if moved {
             let mut cache = self.feed_cache.write().unwrap_or_else(|p| p.into_inner());
             cache.clear();
         }
@@ -296,9 +363,29 @@ impl Live {
     pub fn replace_counts(&self, counts: Counts) {
         *self.partners.write().unwrap_or_else(|p| p.into_inner()) = counts.partners;
         let mut table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        // What another instance committed shows here as a difference: mark those ids.
+        let mut moved: Vec<&String> = counts
+            .resources
+            .iter()
+            .filter(|(id, new)| table.live.get(*id) != Some(*new))
+            .map(|(id, _)| id)
+            .collect();
+        moved.extend(
+            table
+                .live
+                .keys()
+                .filter(|id| !counts.resources.contains_key(*id)),
+        );
+        let moved: Vec<String> = moved.into_iter().cloned().collect();
+        for id in &moved {
+            table.changes.mark(id);
+        }
         table.live = counts.resources;
         table.by_partner = counts.by_partner;
-        if self.rerank(&self.snapshot(), &mut table) {
+        let reordered = self.rerank(&self.snapshot(), &mut table);
+        table.changes.publish(&self.wake);
+        drop(table);
+        if reordered {
             self.feed_cache
                 .write()
                 .unwrap_or_else(|p| p.into_inner())
@@ -325,6 +412,39 @@ impl Live {
         table.by_partner.get(id).cloned().unwrap_or_default()
     }
 
+    /// This process's stream epoch (random at start, never 0).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Wakes a stream whenever a round of changes is published.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.wake.subscribe()
+    }
+
+    /// The current counters of those of `ids` that changed after round `since`; with
+    /// `None`, of all of them that are served (a snapshot). Unknown and retired ids are
+    /// left out. The sequence number is read under the same lock, so nothing that changes
+    /// later can be missed by a stream that next asks since that number.
+    pub fn changed_since(&self, ids: &[String], since: Option<u64>) -> ChangedSince {
+        let table = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let snapshot = self.snapshot();
+        let counters = ids
+            .iter()
+            .filter(|id| {
+                since.is_none_or(|since| table.changes.last.get(*id).is_some_and(|at| *at > since))
+            })
+            .filter_map(|id| {
+                let entry = snapshot.entry(id)?;
+                Some((id.clone(), Self::counters_of(&snapshot, entry, &table)))
+            })
+            .collect();
+        ChangedSince {
+            seq: table.changes.seq,
+            counters,
+        }
+    }
+
     /// Recomputes ranks of `snapshot`'s resources; returns whether the order changed.
     fn rerank(&self, snapshot: &Snapshot, table: &mut CountTable) -> bool {
         let scores: Vec<(String, u64)> = snapshot
@@ -340,10 +460,17 @@ impl Live {
         let order: Vec<String> = ranked.iter().map(|(id, _)| (*id).to_owned()).collect();
         let changed = order != table.popular;
         if changed {
-            table.ranks = ranked
+            let ranks: HashMap<String, u32> = ranked
                 .iter()
                 .map(|(id, r)| ((*id).to_owned(), *r))
                 .collect();
+            // A rank is a counter too: the resources whose rank moved are news.
+            for (id, rank) in &ranks {
+                if table.ranks.get(id) != Some(rank) {
+                    table.changes.mark(id);
+                }
+            }
+            table.ranks = ranks;
             table.popular = order;
         }
         changed

@@ -26,6 +26,8 @@ pub const HTTP_DURATION: &str = "casm_http_request_duration_seconds";
 pub const CONNECTIONS_OPEN: &str = "casm_http_connections_open";
 /// Connections refused because the connection cap was reached.
 pub const CONNECTIONS_REFUSED: &str = "casm_http_connections_refused_total";
+/// `/v1/stream` streams open now.
+pub const STREAMS_OPEN: &str = "casm_streams_open";
 /// Writes per committed batch.
 pub const WRITER_BATCH: &str = "casm_writer_batch_size";
 /// Time to commit one batch.
@@ -97,6 +99,7 @@ fn describe() {
     );
     describe_gauge!(CONNECTIONS_OPEN, "HTTP connections open");
     describe_counter!(CONNECTIONS_REFUSED, "Connections refused at the cap");
+    describe_gauge!(STREAMS_OPEN, "Live-count streams (/v1/stream) open");
     describe_histogram!(WRITER_BATCH, "Writes committed per batch");
     describe_histogram!(
         WRITER_COMMIT,
@@ -208,6 +211,16 @@ pub fn connection_opened() {
 /// A connection closed.
 pub fn connection_closed() {
     gauge!(CONNECTIONS_OPEN).decrement(1.0);
+}
+
+/// A `/v1/stream` stream opened.
+pub fn stream_opened() {
+    gauge!(STREAMS_OPEN).increment(1.0);
+}
+
+/// A `/v1/stream` stream ended.
+pub fn stream_closed() {
+    gauge!(STREAMS_OPEN).decrement(1.0);
 }
 
 /// A connection was refused at the cap.

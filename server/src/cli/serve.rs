@@ -83,6 +83,14 @@ pub struct ServeArgs {
     /// under the open-file limit (`ulimit -n`).
     #[arg(long, env = "CASM_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
+    /// Seconds without an event after which a /v1/stream sends a comment line, so
+    /// proxies and clients see the stream is alive.
+    #[arg(long, env = "CASM_STREAM_HEARTBEAT_SECS", default_value_t = 15)]
+    pub stream_heartbeat_secs: u64,
+    /// Most /v1/stream streams one client (IPv4 address, IPv6 /64) may hold open;
+    /// more get 429. Streams also count toward --max-connections.
+    #[arg(long, env = "CASM_MAX_STREAMS_PER_CLIENT", default_value_t = 8)]
+    pub max_streams_per_client: usize,
 }
 
 impl ServeArgs {
@@ -111,6 +119,8 @@ impl ServeArgs {
         config.header_timeout = Duration::from_secs(self.header_timeout_secs.max(1));
         config.idle_timeout = Duration::from_secs(self.idle_timeout_secs.max(1));
         config.max_connections = self.max_connections.max(1);
+        config.stream_heartbeat = Duration::from_secs(self.stream_heartbeat_secs.max(1));
+        config.max_streams_per_client = self.max_streams_per_client.max(1);
         config
     }
 }

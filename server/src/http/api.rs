@@ -33,6 +33,7 @@ pub fn read_router() -> OpenApiRouter<AppState> {
         .routes(routes!(feed_json))
         .routes(routes!(resource))
         .routes(routes!(stats))
+        .routes(routes!(super::stream::stream))
 }
 
 /// The writes, accepted from partner origins only (see [`super::client::require_partner`]).
@@ -330,23 +331,7 @@ async fn stats(
     State(state): State<AppState>,
     Params(params): Params,
 ) -> Result<Response, ApiError> {
-    let ids = params
-        .get("ids")
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::bad_field("ids", "ids: give a comma-separated list of resource ids")
-        })?;
-    let ids: Vec<&str> = ids
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if ids.len() > MAX_STATS_IDS {
-        return Err(ApiError::bad_field(
-            "ids",
-            format!("ids: at most {MAX_STATS_IDS} ids per request"),
-        ));
-    }
+    let ids = ids_param(&params)?;
     let by_partner = match params.get("by").map(String::as_str) {
         None => false,
         Some("partner") => true,
@@ -378,6 +363,29 @@ async fn stats(
         Json(Stats { resources }),
     )
         .into_response())
+}
+
+/// The `ids` parameter of `/v1/stats` and `/v1/stream`: comma-separated, trimmed, empty
+/// entries dropped, at least one and at most [`MAX_STATS_IDS`].
+pub(super) fn ids_param(params: &HashMap<String, String>) -> Result<Vec<&str>, ApiError> {
+    let ids = params
+        .get("ids")
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_field("ids", "ids: give a comma-separated list of resource ids")
+        })?;
+    let ids: Vec<&str> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.len() > MAX_STATS_IDS {
+        return Err(ApiError::bad_field(
+            "ids",
+            format!("ids: at most {MAX_STATS_IDS} ids per request"),
+        ));
+    }
+    Ok(ids)
 }
 
 fn write_failed(e: std::sync::Arc<crate::writer::WriteError>) -> ApiError {

@@ -39,6 +39,8 @@ pub enum ApiError {
     },
     /// 429 with Retry-After seconds.
     RateLimited { retry_after_secs: u64 },
+    /// 429: the client holds its most open streams (`--max-streams-per-client`).
+    TooManyStreams,
     /// 429: the network's daily vote cap for this resource is reached.
     VoteLimit { retry_after_secs: u64 },
     /// 503: the store could not commit; detail is logged, not shown.
@@ -128,6 +130,12 @@ impl ApiError {
                 "too many requests from this address; retry later".into(),
                 None,
             ),
+            ApiError::TooManyStreams => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_streams",
+                "this address has too many open streams; close one, or retry later".into(),
+                None,
+            ),
             ApiError::VoteLimit { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "vote_limit",
@@ -200,6 +208,9 @@ impl IntoResponse for ApiError {
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_secs.max(1)),
             );
+        }
+        if let ApiError::TooManyStreams = self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
         }
         response
     }

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod ratelimit;
 pub mod serve;
 mod static_files;
+pub mod stream;
 
 use crate::AppState;
 use axum::http::{header, HeaderValue, Method};
@@ -53,7 +54,11 @@ pub fn app(state: AppState) -> Router {
     let public = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD])
-        .allow_headers([header::IF_NONE_MATCH])
+        // Last-Event-ID: an EventSource reconnecting to /v1/stream sends it.
+        .allow_headers([
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("last-event-id"),
+        ])
         .expose_headers([header::ETAG])
         .max_age(Duration::from_secs(86_400));
     // Writes: browsers may send them only from registered partner origins.

@@ -5,7 +5,9 @@
 //!   byte now and then gains nothing). hyper starts that timer whenever a connection is
 //!   ready for a request, so it also bounds the wait between kept-alive requests.
 //! - **Idle timeout**: a kept-alive connection with no request in flight for the limit is
-//!   shut down gracefully (hyper closes it at once, as nothing is in flight).
+//!   shut down gracefully (hyper closes it at once, as nothing is in flight). A request
+//!   is in flight until its response body has been sent, so a long answer (a
+//!   `/v1/stream`) is never idle.
 //! - **Connection cap**: beyond it a connection gets a fixed `503` with `Connection:
 //!   close` and the JSON error body, then is closed: the client learns it should retry,
 //!   rather than seeing a reset or hanging in the kernel's backlog.
@@ -138,8 +140,8 @@ async fn connection(
             let app = app.clone();
             async move {
                 let response = app.oneshot(req).await;
-                drop(busy);
-                response
+                // Busy until the body is sent (or dropped), not only the headers.
+                response.map(|r| r.map(|body| axum::body::Body::new(Tracked { body, _busy: busy })))
             }
         })
     };
@@ -224,6 +226,32 @@ impl Activity {
             }
             tokio::time::sleep_until(deadline).await;
         }
+    }
+}
+
+/// A response body that keeps its connection marked busy until it ends or is dropped.
+struct Tracked {
+    body: axum::body::Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for Tracked {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }
 

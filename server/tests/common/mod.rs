@@ -45,6 +45,10 @@ pub struct Options {
     pub header_timeout: std::time::Duration,
     pub idle_timeout: std::time::Duration,
     pub max_connections: usize,
+    /// See `Config::stream_heartbeat`, `max_streams_per_client`, `refresh`.
+    pub stream_heartbeat: std::time::Duration,
+    pub max_streams_per_client: usize,
+    pub refresh: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -64,6 +68,9 @@ impl Default for Options {
             header_timeout: std::time::Duration::from_secs(10),
             idle_timeout: std::time::Duration::from_secs(5),
             max_connections: 4096,
+            stream_heartbeat: std::time::Duration::from_secs(15),
+            max_streams_per_client: 8,
+            refresh: None,
         }
     }
 }
@@ -139,6 +146,19 @@ impl TestServer {
         Self::serve(dir, database, store, options).await
     }
 
+    /// Starts a second instance on this one's database, both running (as behind a load
+    /// balancer on one PostgreSQL).
+    pub async fn another(&self, options: Options) -> Self {
+        let store = Store::connect(&self.database).await.unwrap();
+        Self::serve(
+            tempfile::tempdir().unwrap(),
+            self.database.clone(),
+            store,
+            options,
+        )
+        .await
+    }
+
     /// Starts another server on the same database (after [`TestServer::stop`]).
     pub async fn restart(mut self) -> Self {
         self.stop().await;
@@ -170,6 +190,9 @@ impl TestServer {
         config.header_timeout = options.header_timeout;
         config.idle_timeout = options.idle_timeout;
         config.max_connections = options.max_connections;
+        config.stream_heartbeat = options.stream_heartbeat;
+        config.max_streams_per_client = options.max_streams_per_client;
+        config.refresh = options.refresh;
         let state = AppState::start(config, store.clone(), VisitorKey::from_secret(b"test"))
             .await
             .unwrap();
