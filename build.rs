@@ -55,11 +55,13 @@ fn main() {
     for code in &codes {
         let file = dir.join(format!("{code}.ftl"));
         println!("cargo:rerun-if-changed={}", file.display());
-        let valid = !code.is_empty()
-            && code.len() <= 3
-            && code.bytes().all(|b| b.is_ascii_lowercase());
+        let valid =
+            !code.is_empty() && code.len() <= 3 && code.bytes().all(|b| b.is_ascii_lowercase());
         if !valid {
-            fail(&format!("{}: name it by its ISO 639 code, e.g. fr.ftl", file.display()));
+            fail(&format!(
+                "{}: name it by its ISO 639 code, e.g. fr.ftl",
+                file.display()
+            ));
         }
         let rule = Rule::of(code).unwrap_or_else(|| {
             fail(&format!(
@@ -87,15 +89,22 @@ fn check_keys(code: &str, english: &[Message], messages: &[Message]) {
     let missing: Vec<_> = want.difference(&have).collect();
     let extra: Vec<_> = have.difference(&want).collect();
     if !missing.is_empty() {
-        fail(&format!("{file}: missing messages {missing:?} (they are in en.ftl)"));
+        fail(&format!(
+            "{file}: missing messages {missing:?} (they are in en.ftl)"
+        ));
     }
     if !extra.is_empty() {
-        fail(&format!("{file}: messages {extra:?} are not in en.ftl; remove them or add them there"));
+        fail(&format!(
+            "{file}: messages {extra:?} are not in en.ftl; remove them or add them there"
+        ));
     }
     for m in messages {
         let en = english.iter().find(|e| e.id == m.id).map(|e| &e.names);
         if let Some(unknown) = en.and_then(|en| m.names.difference(en).next()) {
-            fail(&format!("{file}: `{}` uses {{ ${unknown} }}, which en.ftl does not give it", m.id));
+            fail(&format!(
+                "{file}: `{}` uses {{ ${unknown} }}, which en.ftl does not give it",
+                m.id
+            ));
         }
     }
 }
@@ -105,10 +114,16 @@ fn read(file: &Path, source: &str, rule: Rule) -> Vec<Message> {
     let where_ = file.display();
     let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(_, errors)| {
         let first = errors.first().map(|e| {
-            let line = source[..e.pos.start.min(source.len())].matches('\n').count() + 1;
+            let line = source[..e.pos.start.min(source.len())]
+                .matches('\n')
+                .count()
+                + 1;
             format!("line {line}: {:?}", e.kind)
         });
-        fail(&format!("{where_}: not valid Fluent ({})", first.unwrap_or_default()))
+        fail(&format!(
+            "{where_}: not valid Fluent ({})",
+            first.unwrap_or_default()
+        ))
     });
     let mut out: Vec<Message> = Vec::new();
     for entry in resource.body {
@@ -172,7 +187,12 @@ fn read(file: &Path, source: &str, rule: Rule) -> Vec<Message> {
         if text.trim().is_empty() {
             fail(&format!("{here} is empty"));
         }
-        out.push(Message { id, text, names, plural });
+        out.push(Message {
+            id,
+            text,
+            names,
+            plural,
+        });
     }
     out
 }
@@ -219,7 +239,11 @@ fn write(codes: &[String], tables: &[(String, Vec<Message>)]) {
     out.push_str("/// A language the widget speaks: one per file in `src/lang/`.\n");
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub enum Lang {\n");
     for code in codes {
-        let _ = writeln!(out, "    /// `{code}`, from `src/lang/{code}.ftl`.\n    {},", camel(code));
+        let _ = writeln!(
+            out,
+            "    /// `{code}`, from `src/lang/{code}.ftl`.\n    {},",
+            camel(code)
+        );
     }
     out.push_str("}\n\nimpl Lang {\n    /// Every language, English first.\n");
     let _ = writeln!(out, "    pub const ALL: [Lang; {}] = [", codes.len());
@@ -227,7 +251,9 @@ fn write(codes: &[String], tables: &[(String, Vec<Message>)]) {
         let _ = writeln!(out, "        Lang::{},", camel(code));
     }
     out.push_str("    ];\n\n    /// The ISO 639 code, e.g. `fr`.\n");
-    out.push_str("    pub const fn code(self) -> &'static str {\n        CODES[self as usize]\n    }\n\n");
+    out.push_str(
+        "    pub const fn code(self) -> &'static str {\n        CODES[self as usize]\n    }\n\n",
+    );
     out.push_str("    /// Whether the language is written right to left.\n");
     out.push_str("    pub const fn is_rtl(self) -> bool {\n        matches!(self, ");
     let rtl: Vec<String> = codes
@@ -241,7 +267,11 @@ fn write(codes: &[String], tables: &[(String, Vec<Message>)]) {
     out.push_str("    pub fn plural_rule(self) -> crate::plural::Rule {\n        match self {\n");
     for code in codes {
         let rule = Rule::of(code).expect("checked in main");
-        let _ = writeln!(out, "            Lang::{} => crate::plural::Rule::{rule:?},", camel(code));
+        let _ = writeln!(
+            out,
+            "            Lang::{} => crate::plural::Rule::{rule:?},",
+            camel(code)
+        );
     }
     out.push_str("        }\n    }\n}\n\n");
     let _ = writeln!(out, "const CODES: [&str; {}] = {codes:?};\n", codes.len());
@@ -270,7 +300,11 @@ fn write(codes: &[String], tables: &[(String, Vec<Message>)]) {
             table.push_str(&m.text);
             table.push('\u{1f}');
         }
-        let _ = writeln!(out, "const TABLE_{}: &str = {table:?};", code.to_ascii_uppercase());
+        let _ = writeln!(
+            out,
+            "const TABLE_{}: &str = {table:?};",
+            code.to_ascii_uppercase()
+        );
         files.push(if code == "en" {
             String::new()
         } else {
@@ -282,11 +316,14 @@ fn write(codes: &[String], tables: &[(String, Vec<Message>)]) {
     for code in codes {
         let _ = writeln!(out, "    TABLE_{},", code.to_ascii_uppercase());
     }
-    out.push_str("];\n\n/// Each table's file, named by the FNV-1a hash of its text (none for English).\n");
+    out.push_str(
+        "];\n\n/// Each table's file, named by the FNV-1a hash of its text (none for English).\n",
+    );
     let _ = writeln!(out, "const FILES: [&str; {}] = {files:?};", codes.len());
 
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("strings.rs");
-    std::fs::write(&dest, out).unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", dest.display())));
+    std::fs::write(&dest, out)
+        .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", dest.display())));
 }
 
 /// FNV-1a, 64 bits: a table's file is named by its text, so a Wasm only loads its own.

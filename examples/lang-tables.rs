@@ -27,8 +27,15 @@ fn main() -> std::io::Result<()> {
     }
     println!("{{{}}}", files.join(","));
     // The three are consecutive in the tables: `loader-*` in en.ftl's order.
-    let keys = [Key::LoaderFailed, Key::LoaderViewResource, Key::LoaderViewResources];
-    assert!(keys.iter().enumerate().all(|(i, k)| *k as usize == keys[0] as usize + i));
+    let keys = [
+        Key::LoaderFailed,
+        Key::LoaderViewResource,
+        Key::LoaderViewResources,
+    ];
+    assert!(keys
+        .iter()
+        .enumerate()
+        .all(|(i, k)| *k as usize == keys[0] as usize + i));
     let texts = keys.map(|key| Lang::En.t(key));
     let count = Key::ALL.len() + 1;
     println!("[{},{},{count}]", json(&texts), keys[0] as usize);

@@ -137,12 +137,14 @@ fn two(out: &mut String, n: u32) {
 /// `tenths / 10` with one decimal unless it is whole, in Latin digits: `1.2`, fr `1,2`.
 pub fn tenths(lang: Lang, tenths: u64) -> String {
     let mut out = int(tenths / 10);
-    if tenths % 10 != 0 {
-        out.push(if matches!(lang, Lang::Fr | Lang::Es | Lang::Pt | Lang::Id) {
-            ','
-        } else {
-            '.'
-        });
+    if !tenths.is_multiple_of(10) {
+        out.push(
+            if matches!(lang, Lang::Fr | Lang::Es | Lang::Pt | Lang::Id) {
+                ','
+            } else {
+                '.'
+            },
+        );
         push_int(&mut out, tenths % 10);
     }
     out
@@ -217,7 +219,6 @@ mod tests {
 
     const STAMP: &str = "2012-02-29T13:47:00-05:00";
 
-
     #[test]
     fn timestamps_read_as_published() {
         let iso = |s: &str| {
@@ -228,7 +229,10 @@ mod tests {
             })
         };
         assert_eq!(iso(STAMP).as_deref(), Some("2012-02-29 13:47"));
-        assert_eq!(iso("2024-01-01T00:05:00Z").as_deref(), Some("2024-01-01 00:05"));
+        assert_eq!(
+            iso("2024-01-01T00:05:00Z").as_deref(),
+            Some("2024-01-01 00:05")
+        );
         assert_eq!(
             iso("2000-03-01t12:00:00.250+09:00").as_deref(),
             Some("2000-03-01 12:00")

@@ -311,7 +311,10 @@ mod tests {
         assert_eq!(rank(Lang::En, 1), "#{rank} of {total} item");
         assert_eq!(rank(Lang::En, 0), "#{rank} of {total} items");
         assert_eq!(rank(Lang::Fr, 0), "n°\u{a0}{rank} sur {total} élément");
-        assert_eq!(rank(Lang::Fr, 2_000_000), "n°\u{a0}{rank} sur {total} d’éléments");
+        assert_eq!(
+            rank(Lang::Fr, 2_000_000),
+            "n°\u{a0}{rank} sur {total} d’éléments"
+        );
         assert_eq!(rank(Lang::Zh, 1), "第 {rank} 名，共 {total} 项");
         let vote = |n| Lang::Ar.plural(Key::VoteDone, n);
         let six: Vec<_> = [0, 1, 2, 3, 11, 100].into_iter().map(vote).collect();

@@ -139,10 +139,9 @@ mod js {
         local.push_iso(&mut iso, 'T');
         iso.push_str(":00Z");
         let date = Date::new(&JsValue::from_str(&iso));
-        let options = js_sys::JSON::parse(
-            r#"{"dateStyle":"full","timeStyle":"short","timeZone":"UTC"}"#,
-        )
-        .ok()?;
+        let options =
+            js_sys::JSON::parse(r#"{"dateStyle":"full","timeStyle":"short","timeZone":"UTC"}"#)
+                .ok()?;
         Some(date.to_locale_string(tag, &options).into())
     }
 }
@@ -159,7 +158,7 @@ mod browser_tests {
     fn without_intl_the_rust_fallbacks_answer() {
         let global = js_sys::global();
         let saved = js_sys::Reflect::get(&global, &JsValue::from_str("Intl")).ok();
-        let _ = js_sys::Reflect::delete_property(&global.into(), &JsValue::from_str("Intl"));
+        let _ = js_sys::Reflect::delete_property(&global, &JsValue::from_str("Intl"));
         js::forget(Lang::Pt);
         use_locale(Lang::Pt, "pt-BR");
         let date = date(Lang::Pt, "2012-02-29T13:47:00-05:00");

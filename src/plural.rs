@@ -76,7 +76,7 @@ impl Rule {
 
     /// The category of `n`.
     pub fn select(self, n: u64) -> Category {
-        let million = n != 0 && n % 1_000_000 == 0;
+        let million = n != 0 && n.is_multiple_of(1_000_000);
         match self {
             Rule::OtherOnly => Category::Other,
             Rule::One | Rule::OneMany if n == 1 => Category::One,

@@ -8,8 +8,8 @@
 use crate::contrast;
 use crate::feed::{download_event, Counters, Failure, Item, ItemLink, Stats};
 use crate::format;
-use crate::intl;
 use crate::i18n::{Key, Lang};
+use crate::intl;
 use crate::options::{Part, Show, Theme, View};
 use casm_model::{is_safe_url, Counter, LinkKind};
 
@@ -327,7 +327,10 @@ pub fn rank_text(lang: Lang, rank: u64, total: u64) -> String {
 /// A resource's link, or its title as plain text when the URL is not safe to follow.
 pub fn link(l: &ItemLink, ctx: &Ctx) -> Node {
     if !is_safe_url(&l.url) {
-        return el("span").part("link").attr("dir", "auto").text(l.title.as_str());
+        return el("span")
+            .part("link")
+            .attr("dir", "auto")
+            .text(l.title.as_str());
     }
     // `dir="auto"`: the feed's title keeps its direction (an English title inside an
     // Arabic widget) and stays apart from the file type after it.
@@ -531,7 +534,9 @@ pub fn resource(item: &Item, ctx: &Ctx) -> Node {
         // "Partners: {names}", the names as elements rather than filled-in text: each one
         // isolated, so that "World Bank" reads left to right in an Arabic sentence.
         let mut parts = lang.t(Key::Partners).split('{');
-        let mut p = el("p").part("partners").text(parts.next().unwrap_or_default());
+        let mut p = el("p")
+            .part("partners")
+            .text(parts.next().unwrap_or_default());
         for (i, name) in ext.partners.iter().enumerate() {
             if i > 0 {
                 p = p.text(lang.t(Key::ListSeparator));
@@ -814,10 +819,7 @@ mod tests {
         }
         // Natively, the fallback of browsers without Intl: the date as published.
         let created = v.find("data-field", "date_created").map(Node::text_content);
-        assert_eq!(
-            created.as_deref(),
-            Some("2012-02-29 13:47")
-        );
+        assert_eq!(created.as_deref(), Some("2012-02-29 13:47"));
         let comment = v
             .find("data-field", "version_comment")
             .map(Node::text_content);
@@ -1065,7 +1067,14 @@ mod tests {
         assert_eq!(f.get("lang"), Some("pt"));
         assert_eq!(f.get("dir"), Some("ltr"));
         assert!(f.find("part", "notice").is_some());
-        let ar = frame(View::Card, Theme::Auto, None, (Lang::Ar, true), false, loading(Lang::Ar));
+        let ar = frame(
+            View::Card,
+            Theme::Auto,
+            None,
+            (Lang::Ar, true),
+            false,
+            loading(Lang::Ar),
+        );
         assert_eq!((ar.get("lang"), ar.get("dir")), (Some("ar"), Some("rtl")));
     }
 

@@ -93,7 +93,7 @@ impl Widget {
             .table_file()
             .filter(|_| !lang.is_installed())
             .map(|file| {
-                let url = urls::widget_file(&opts.feed, &file);
+                let url = urls::widget_file(&opts.feed, file);
                 // The loader's request, when it is for this very table (the file name carries
                 // its hash); the loader's URL is next to its own, ours at the feed.
                 let early = prefetch.strings.filter(|e| e.url.ends_with(file));

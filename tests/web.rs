@@ -344,7 +344,7 @@ fn pushed_counters_change_the_numbers_in_place_and_focus_stays() {
         View::Resource,
         Theme::Auto,
         Some("#0a7"),
-        Lang::En,
+        (Lang::En, false),
         false,
         view::resource(&item, &ctx),
     );
@@ -841,7 +841,10 @@ fn numbers_and_dates_follow_the_locale() {
     assert!(date.starts_with("2012年2月29日"), "{date}");
     // Shown as published, whatever the browser's own time zone.
     let late = intl::date(Lang::En, "2012-02-29T23:59:00+14:00").unwrap_throw();
-    assert!(late.contains("February 29") && late.contains("11:59"), "{late}");
+    assert!(
+        late.contains("February 29") && late.contains("11:59"),
+        "{late}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -849,7 +852,10 @@ fn a_locale_intl_refuses_gives_the_bare_language_without_throwing() {
     // Shaped like a tag, refused by Intl (RangeError): Swahili itself answers.
     intl::use_locale(Lang::Sw, "sw-x-");
     assert_eq!(intl::number(Lang::Sw, 1234), "1,234");
-    assert_eq!(intl::plural(Lang::Sw, 1), casm_widget::plural::Category::One);
+    assert_eq!(
+        intl::plural(Lang::Sw, 1),
+        casm_widget::plural::Category::One
+    );
     let date = intl::date(Lang::Sw, "2012-02-29T13:47:00Z").unwrap_throw();
     assert!(date.contains("2012") && date.contains("13:47"), "{date}");
 }
