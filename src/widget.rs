@@ -44,6 +44,8 @@ struct Runner {
     strings_pending: bool,
     /// A render was asked for while the table was on its way.
     render_held: bool,
+    /// Beacons that wait for the held render: a view is counted once it is drawn.
+    after_render: Vec<Box<dyn FnOnce()>>,
     /// Its `casm:render`, sent once it is drawn.
     render_event: Option<HostEvent>,
     /// The loading delay and put-off beacons, cancelled when dropped. Kept until the
@@ -131,6 +133,7 @@ impl Widget {
                 prefetch: prefetch.data,
                 strings_pending: strings.is_some(),
                 render_held: false,
+                after_render: Vec::new(),
                 render_event: None,
                 timers: Vec::new(),
                 visible: false,
@@ -189,15 +192,26 @@ fn load_strings(runner: &Shared, lang: Lang, url: &str, early: Option<js_sys::Pr
             ]));
         }
         let Some(runner) = weak.upgrade() else { return };
-        let (held, event) = match runner.try_borrow_mut() {
+        let (held, event, sends) = match runner.try_borrow_mut() {
             Ok(mut r) => {
                 r.strings_pending = false;
-                (std::mem::take(&mut r.render_held), r.render_event.take())
+                let sends = std::mem::take(&mut r.after_render);
+                (
+                    std::mem::take(&mut r.render_held),
+                    r.render_event.take(),
+                    sends,
+                )
             }
             Err(_) => return,
         };
         if held {
             draw(&runner, Effect::Render);
+        }
+        for send in sends {
+            let timer = dom::timeout(0, send);
+            if let Ok(mut r) = runner.try_borrow_mut() {
+                r.timers.push(timer);
+            }
         }
         if let Some(event) = event {
             perform(&runner, Effect::Emit(event));
@@ -318,8 +332,13 @@ fn perform(runner: &Shared, effect: Effect) -> Option<Msg> {
                 }
             };
             if soon {
-                let timer = dom::timeout(0, Box::new(send));
-                runner.try_borrow_mut().ok()?.timers.push(timer);
+                let mut r = runner.try_borrow_mut().ok()?;
+                if r.render_held {
+                    r.after_render.push(Box::new(send));
+                } else {
+                    let timer = dom::timeout(0, Box::new(send));
+                    r.timers.push(timer);
+                }
             } else {
                 send();
             }

@@ -125,3 +125,28 @@ test('a language the widget does not speak gives English and one console line', 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a view is counted only once it is drawn, also while the language table is slow', async () => {
+  const { page, errors, context } = await openPage(browser, { locale: 'fr-FR' });
+  // The table arrives late: the widget holds its first render for it (no English flash).
+  await page.route('**/lang/fr.*.txt', async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
+  await page.addInitScript(() => {
+    window.drawnAt = null;
+    document.addEventListener('casm:render', () => { window.drawnAt ??= performance.now(); });
+  });
+  await page.goto(pageWith('/fr-slow.html', '', { lang: 'fr' }));
+  await rootOf(page);
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .some((e) => e.name.includes('/v1/events')));
+  const { drawnAt, beaconAt } = await page.evaluate(() => ({
+    drawnAt: window.drawnAt,
+    beaconAt: performance.getEntriesByType('resource').find((e) => e.name.includes('/v1/events')).startTime,
+  }));
+  assert.ok(drawnAt !== null && beaconAt >= drawnAt, `view beacon at ${beaconAt} ms, drawn at ${drawnAt} ms`);
+  assert.equal((await page.locator('[part="vote-prompt"]').textContent()).trim(), messages('fr')['vote-prompt']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
