@@ -308,9 +308,11 @@ test('a host box that holds: hostile global CSS leaves the widget readable and i
     assert.ok(text.size >= 14 && text.size <= 16, `${name}: text at ${text.size} px`);
     assert.ok(text.line >= 1.3 * text.size, `${name}: line height ${text.line} px`);
     // A real click where the button is on screen: nothing lies on top of it.
-    await button.click();
+    // Each click waits for its answer: a click while a vote is in flight is ignored.
+    const voted = () => page.waitForResponse((r) => r.url().includes('/vote') && r.request().method() === 'POST');
+    await Promise.all([voted(), button.click()]);
     assert.equal(await button.getAttribute('aria-pressed'), 'true', `${name}: the vote registers`);
-    await button.click();
+    await Promise.all([voted(), button.click()]);
     assert.equal(await button.getAttribute('aria-pressed'), 'false', `${name}: and undoes`);
     assert.deepEqual(errors, [], name);
     await context.close();
