@@ -344,7 +344,7 @@ fn pushed_counters_change_the_numbers_in_place_and_focus_stays() {
         View::Resource,
         Theme::Auto,
         Some("#0a7"),
-        Lang::En,
+        (Lang::En, false),
         false,
         view::resource(&item, &ctx),
     );
