@@ -442,7 +442,9 @@ async fn counts_from_the_loader_stream_change_the_numbers_in_place() {
     // Malformed messages and other resources' counters change nothing, and never throw.
     widget.counts(&JsValue::NULL);
     widget.counts(&"counts".into());
-    widget.counts(&parsed(r#"{"resources":{"other":{"helpful_votes":9,"page_views":9}}}"#));
+    widget.counts(&parsed(
+        r#"{"resources":{"other":{"helpful_votes":9,"page_views":9}}}"#,
+    ));
     assert_eq!(text(&root, "[data-stat=helpful_votes]"), "2");
     widget.counts(&parsed(
         r#"{"resources":{"casm-global-partnership":{"helpful_votes":7,"page_views":1866}}}"#,
