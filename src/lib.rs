@@ -3,7 +3,8 @@
 //! Partners add one script tag and an element:
 //! `<div data-casm-widget data-resource="casm-global-partnership"></div>`. The loader
 //! (`www/casm-widget.js`) finds those elements, starts the data request while the Wasm
-//! compiles, and calls [`mount`] for each; [`MountedWidget::unmount`] undoes it. ES module
+//! compiles, and calls [`mount`] for each; [`MountedWidget::unmount`] undoes it. It also
+//! holds the page's live-counts stream and feeds [`MountedWidget::counts`]. ES module
 //! users call `init()` and [`mount`] from `pkg/casm_widget.js` themselves.
 //!
 //! # Layout
@@ -24,8 +25,6 @@
 //! - [`dom`]: shadow roots, rendering view trees, listeners, host events, console lines.
 //! - [`api`]: `fetch`, `sendBeacon`, request bodies via serde-wasm-bindgen.
 //! - [`storage`]: visitor token, votes and saved copies in `localStorage`.
-//! - [`stream`]: live counters, one `EventSource` per page and feed, for the widgets on
-//!   screen in a visible tab.
 //! - [`widget`]: the runner that performs the controller's effects.
 //! - this file: the `#[wasm_bindgen]` surface, [`mount`] and [`MountedWidget`].
 
@@ -42,7 +41,6 @@ pub mod intl;
 pub mod options;
 pub mod plural;
 pub mod storage;
-pub mod stream;
 pub mod urls;
 pub mod view;
 pub mod widget;
@@ -105,6 +103,28 @@ pub struct MountedWidget {
 impl MountedWidget {
     /// Removes the widget's content and listeners; late answers are ignored.
     pub fn unmount(self) {}
+
+    /// The ids of the resources whose counters the widget shows now, comma-separated
+    /// (ids are slugs); empty while loading or after a failure. The loader re-reads them
+    /// on each `casm:render` and asks its page-wide `/v1/stream` for their union.
+    pub fn ids(&self) -> String {
+        let mut s = String::new();
+        for id in self._widget.live_ids() {
+            if !s.is_empty() {
+                s.push(',');
+            }
+            s.push_str(&id);
+        }
+        s
+    }
+
+    /// Live counters: `data` is one `/v1/stream` `counts` message, parsed
+    /// (`{"resources": {"<id>": {…}}}`). The numbers of the resources shown change in
+    /// place, without an announcement; other ids and malformed data are ignored. Never
+    /// throws.
+    pub fn counts(&self, data: &JsValue) {
+        self._widget.counts(data);
+    }
 }
 
 /// Mounts a widget on `host`. `options` holds the option strings (`view`, `resource`, ...)

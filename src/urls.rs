@@ -49,11 +49,6 @@ pub fn stats_url(feed: &str, ids: &[&str]) -> String {
     with_ids(cat(&[feed, "/v1/stats?ids="]), ids)
 }
 
-/// `/v1/stream?ids=a,b,c`: the live counters of many resources (Server-Sent Events).
-pub fn stream_url(feed: &str, ids: &[&str]) -> String {
-    with_ids(cat(&[feed, "/v1/stream?ids="]), ids)
-}
-
 fn with_ids(mut s: String, ids: &[&str]) -> String {
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {

@@ -16,7 +16,6 @@ use crate::i18n::{self, Lang};
 use crate::intl;
 use crate::options::{self, LangChoice, RawOptions};
 use crate::storage;
-use crate::stream::{self, Subscription, Visibility};
 use crate::urls;
 use crate::view::{self, Action, Slot};
 use gloo_timers::callback::Timeout;
@@ -51,12 +50,6 @@ struct Runner {
     /// The loading delay and put-off beacons, cancelled when dropped. Kept until the
     /// widget goes: a load starts two, so they stay few.
     timers: Vec<Timeout>,
-    /// On screen in a visible tab: worth live counts.
-    visible: bool,
-    /// Whether the host is on screen, watched until dropped.
-    watch: Option<Visibility>,
-    /// The live counts of these ids, until dropped.
-    live: Option<(Vec<String>, Subscription)>,
 }
 
 type Shared = Rc<RefCell<Runner>>;
@@ -136,33 +129,27 @@ impl Widget {
                 after_render: Vec::new(),
                 render_event: None,
                 timers: Vec::new(),
-                visible: false,
-                watch: None,
-                live: None,
             })
         });
-        let weak = Rc::downgrade(&runner);
-        let watch = stream::watch(
-            host,
-            Rc::new(move |visible| {
-                if let Some(runner) = weak.upgrade() {
-                    if let Ok(mut r) = runner.try_borrow_mut() {
-                        r.visible = visible;
-                    }
-                    follow(&runner);
-                }
-            }),
-        );
-        if let Ok(mut r) = runner.try_borrow_mut() {
-            // Without IntersectionObserver, always worth it.
-            r.visible = watch.is_none();
-            r.watch = watch;
-        }
         if let Some((url, early)) = strings {
             load_strings(&runner, lang, &url, early);
         }
         dispatch(&runner, Msg::Start);
         Ok(Widget { runner })
+    }
+
+    /// The resources whose counters it shows now (none while loading or after a
+    /// failure): what the page's live stream should ask for.
+    pub fn live_ids(&self) -> Vec<String> {
+        self.runner
+            .try_borrow()
+            .map_or_else(|_| Vec::new(), |r| r.core.live_ids())
+    }
+
+    /// Counters pushed by the page's live stream (a parsed
+    /// [`Stats`](crate::feed::Stats), any resources): the shown numbers change in place.
+    pub fn counts(&self, stats: &JsValue) {
+        dispatch(&self.runner, Msg::Counts(decode::stats(stats)));
     }
 }
 
@@ -170,8 +157,6 @@ impl Drop for Widget {
     fn drop(&mut self) {
         dispatch(&self.runner, Msg::Unmount);
         if let Ok(mut r) = self.runner.try_borrow_mut() {
-            r.live = None;
-            r.watch = None;
             r.timers.clear();
             r.rendered = None;
             dom::clear(&r.root);
@@ -241,38 +226,6 @@ fn dispatch(runner: &Shared, msg: Msg) {
     if let Some(msg) = next {
         dispatch(runner, msg);
     }
-    follow(runner);
-}
-
-/// Subscribes to the live counts of what is shown while it is visible; unsubscribes
-/// otherwise (and when the widget goes, as the subscription is dropped with it).
-fn follow(runner: &Shared) {
-    let Ok(mut r) = runner.try_borrow_mut() else {
-        return;
-    };
-    let want = if r.visible && r.core.is_mounted() {
-        r.core.live_ids()
-    } else {
-        Vec::new()
-    };
-    if r.live
-        .as_ref()
-        .map_or(want.is_empty(), |(ids, _)| *ids == want)
-    {
-        return;
-    }
-    r.live = None;
-    if want.is_empty() {
-        return;
-    }
-    let weak = Rc::downgrade(runner);
-    let on: stream::OnCounts = Rc::new(move |json| {
-        if let Some(runner) = weak.upgrade() {
-            dispatch(&runner, Msg::Counts(decode::stats(json)));
-        }
-    });
-    let sub = stream::subscribe(&r.core.opts.feed, want.clone(), on);
-    r.live = Some((want, sub));
 }
 
 fn on_action(runner: &Shared, action: &Action) {

@@ -429,6 +429,39 @@ async fn the_vote_button_toggles_aria_pressed_and_rolls_back_on_failure() {
 }
 
 #[wasm_bindgen_test]
+async fn counts_from_the_loader_stream_change_the_numbers_in_place() {
+    let (_el, widget, root) = mounted_resource();
+    let vote = wait_for(&root, "button[part=vote]")
+        .await
+        .dyn_into::<HtmlElement>()
+        .expect_throw("button");
+    // What the loader asks the page's stream for.
+    assert_eq!(widget.ids(), "casm-global-partnership");
+    let before = query(&root, "[data-stat=page_views]").expect_throw("page views");
+    vote.focus().expect_throw("focus");
+    // Malformed messages and other resources' counters change nothing, and never throw.
+    widget.counts(&JsValue::NULL);
+    widget.counts(&"counts".into());
+    widget.counts(&parsed(
+        r#"{"resources":{"other":{"helpful_votes":9,"page_views":9}}}"#,
+    ));
+    assert_eq!(text(&root, "[data-stat=helpful_votes]"), "2");
+    widget.counts(&parsed(
+        r#"{"resources":{"casm-global-partnership":{"helpful_votes":7,"page_views":1866}}}"#,
+    ));
+    assert_eq!(text(&root, "[data-stat=page_views]"), "1,866");
+    assert_eq!(text(&root, "[data-stat=helpful_votes]"), "7");
+    // In place: the same elements, focus kept, the button not pressed, nothing announced.
+    let after = query(&root, "[data-stat=page_views]").expect_throw("page views");
+    assert!(before.is_same_node(Some(&after)));
+    let focused = root.active_element().expect_throw("a focused element");
+    assert!(focused.is_same_node(Some(vote.unchecked_ref())));
+    assert_eq!(vote.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(text(&root, "[part=live]"), "");
+    widget.unmount();
+}
+
+#[wasm_bindgen_test]
 async fn unmount_removes_the_shadow_content() {
     let (el, widget, root) = mounted_resource();
     wait_for(&root, "[part=resource]").await;

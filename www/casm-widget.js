@@ -9,13 +9,15 @@
  * per page, starts
  * each resource's data request while the Wasm compiles, mounts widgets as they come near
  * the viewport, and follows elements added, changed or removed later.
+ * It also holds the page's live counts: one /v1/stream per feed for the widgets on screen.
  * Script API: CasmWidget.mount(element, options), CasmWidget.unmount(element).
  *
  * This is the loader's source. scripts/build-widget.sh puts the wasm-bindgen glue where
  * the marker below stands and minifies the whole into pkg/casm-widget.js: one script, so
  * the Wasm and data requests start as soon as it runs (no import() of a second file).
  * The loader uses only the glue's public exports, those of the npm package's
- * casm_widget.js: its init function (`default`) and `mount`.
+ * casm_widget.js: its init function (`default`), `mount`, and the methods of the Widget
+ * it returns (`unmount`, `ids`, `counts`).
  */
 (function () {
   'use strict';
@@ -78,7 +80,7 @@
 
   var ready = null;           // Promise of the instantiated Wasm
   var broken = false;         // the Wasm could not be loaded: every widget shows why
-  var widgets = new Map();    // element -> { handle } once started
+  var widgets = new Map();    // element -> { handle, feed, ids, seen } once started
   var waiting = new Set();    // elements waiting to come near the viewport
   var given = new WeakMap();  // element -> options passed to CasmWidget.mount
   var io = 'IntersectionObserver' in window
@@ -272,8 +274,114 @@
     }
   }
 
+  // Live counts. Browsers allow six HTTP/1.1 connections per host, so the widgets share
+  // one EventSource per feed, for the union of the ids of those shown on screen in a
+  // visible tab (a widget's `ids()`, re-read on each casm:render it sends). Changes within
+  // one task make one reopen; the service sends a snapshot first, so reopening with more
+  // ids misses nothing. EventSource retries network errors by itself; when it gives up
+  // (CLOSED: a proxy's 403 or HTML page) we reopen after 1, 2, 4 … 60 s, reset by the
+  // next message, say so once, and the widgets keep the counts they show.
+  var hubs = {};       // feed -> { es, url, backoff, retry }
+  var soon = 0;        // the pending reopen of every stream
+  var warned = false;  // the console line for a blocked stream, once per page
+  // On screen exactly (io's margin is for mounting early). Without it: always on screen.
+  var onScreen = io && new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      var w = widgets.get(e.target);
+      if (w) w.seen = e.isIntersecting;
+    });
+    changed();
+  });
+  document.addEventListener('visibilitychange', changed);
+
+  function changed() {
+    if (!soon) soon = setTimeout(streams, 0);
+  }
+
+  // The widget's ids may have changed (it drew new content).
+  function follow(w) {
+    try {
+      var ids = w.handle ? String(w.handle.ids()) : '';
+      w.ids = ids ? ids.split(',') : [];
+    } catch (e) {
+      w.ids = [];
+    }
+    changed();
+  }
+
+  // Opens, reopens or closes each feed's stream for the ids wanted now.
+  function streams() {
+    soon = 0;
+    try {
+      var want = {};
+      widgets.forEach(function (w) {
+        if (!w.feed || !w.seen || document.visibilityState !== 'visible') return;
+        var ids = want[w.feed] = want[w.feed] || [];
+        w.ids.forEach(function (id) {
+          // The service's limit, as for /v1/stats.
+          if (ids.length < 100 && ids.indexOf(id) < 0) ids.push(id);
+        });
+      });
+      Object.keys(want).forEach(function (feed) { hubs[feed] = hubs[feed] || { backoff: 0 }; });
+      Object.keys(hubs).forEach(function (feed) {
+        var hub = hubs[feed];
+        var ids = want[feed] || [];
+        var url = ids.length ? feed + '/v1/stream?ids=' + ids.map(encodeURIComponent).join(',') : '';
+        if (hub.es && hub.url === url) return;
+        if (hub.es) hub.es.close();
+        hub.es = null;
+        hub.url = url;
+        // After a give-up, its timer reopens (with the ids of then).
+        if (url && !hub.retry) open(feed, hub);
+      });
+    } catch (e) {
+      // An id that cannot be encoded: the counts stay as loaded.
+    }
+  }
+
+  function open(feed, hub) {
+    var es;
+    try {
+      es = hub.es = new EventSource(hub.url);
+    } catch (e) {
+      return; // no EventSource here: the counts stay as loaded
+    }
+    es.addEventListener('counts', function (e) {
+      hub.backoff = 0;
+      var data;
+      try {
+        data = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      var ids = Object.keys((data && data.resources) || {});
+      widgets.forEach(function (w) {
+        if (w.handle && w.feed === feed && w.seen &&
+            w.ids.some(function (id) { return ids.indexOf(id) >= 0; })) {
+          try {
+            w.handle.counts(data);
+          } catch (err) {
+            // The widget ignores what it cannot read; nothing reaches the page.
+          }
+        }
+      });
+    });
+    es.addEventListener('error', function () {
+      if (hub.es !== es || es.readyState !== 2) return; // 2: CLOSED, the browser gave up
+      es.close();
+      hub.es = null;
+      hub.backoff = Math.min(Math.max(hub.backoff * 2, 1000), 60000);
+      if (!warned) log('live counts are unavailable here; the numbers shown may be late');
+      warned = true;
+      hub.retry = setTimeout(function () {
+        hub.retry = 0;
+        changed();
+      }, hub.backoff);
+    });
+  }
+
   function start(el) {
-    var entry = {};
+    var entry = { ids: [] };
     var o = optionsOf(el);
     widgets.set(el, entry);
     var pending = prefetch(el, o);
@@ -283,7 +391,16 @@
         entry.handle = glue.mount(el, o, pending);
       } catch (e) {
         log('cannot mount a widget on <' + el.localName + '>', e);
+        return;
       }
+      // Live counts, for the ids it shows (it may have drawn a saved copy already).
+      // A host with display: contents has no box and never intersects: taken as seen.
+      entry.feed = feedOf(o);
+      entry.seen = !onScreen || getComputedStyle(el).display === 'contents';
+      entry.follow = function () { follow(entry); };
+      el.addEventListener('casm:render', entry.follow);
+      if (!entry.seen) onScreen.observe(el);
+      follow(entry);
     }, function () {
       if (widgets.get(el) === entry) failed(el, o);
     });
@@ -316,6 +433,9 @@
     var entry = widgets.get(el);
     widgets.delete(el);
     if (entry && entry.handle) {
+      el.removeEventListener('casm:render', entry.follow);
+      if (onScreen) onScreen.unobserve(el);
+      changed();
       try {
         entry.handle.unmount();
       } catch (e) {
