@@ -24,7 +24,10 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-BUDGET=${BUDGET:-45056} # 44 KB gzip -9: loader (glue inside) + Wasm, what a partner page downloads
+# 49 KB gzip -9: loader (glue inside) + Wasm, what a partner page downloads. It was 44 KB
+# until issue 11 (eight languages with Intl formats, readable accents, live counts), which
+# the widget no longer fits: README "Widget size" says what each part costs.
+BUDGET=${BUDGET:-50176}
 OUT=${OUT:-pkg}
 FEATURES=${FEATURES:-}
 VERSION=${VERSION:-$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)}
@@ -136,6 +139,6 @@ if [ "$BUDGET" = none ]; then
   exit 0
 fi
 if [ "$tag_gz" -gt "$BUDGET" ]; then
-  die "script-tag widget: loader + glue + wasm $tag_gz bytes gzip is over the budget of $BUDGET bytes (44 KB)"
+  die "script-tag widget: loader + glue + wasm $tag_gz bytes gzip is over the budget of $BUDGET bytes (49 KB)"
 fi
-echo "script-tag widget: loader + glue + wasm $tag_gz bytes gzip (budget $BUDGET, 44 KB)"
+echo "script-tag widget: loader + glue + wasm $tag_gz bytes gzip (budget $BUDGET, 49 KB)"
