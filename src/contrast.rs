@@ -108,27 +108,32 @@ pub fn css(c: Rgb) -> String {
     s
 }
 
-#[cfg(test)]
+/// WCAG 2.x relative luminance with the exact formula (f64, `powf`): the reference the
+/// tests check the widget's own approximation against. Native only: the Wasm never needs it.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn exact_luminance(c: Rgb) -> f64 {
+    let ch = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+}
+
+/// WCAG 2.x contrast ratio from [`exact_luminance`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn exact_ratio(a: Rgb, b: Rgb) -> f64 {
+    let (a, b) = (exact_luminance(a), exact_luminance(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+// Native only: the reference formula they compare with is not built for the Wasm.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-
-    /// The exact formula, with `powf`.
-    fn exact(c: Rgb) -> f64 {
-        let ch = |c: u8| {
-            let c = f64::from(c) / 255.0;
-            if c <= 0.04045 {
-                c / 12.92
-            } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
-    }
-
-    fn exact_ratio(a: Rgb, b: Rgb) -> f64 {
-        let (a, b) = (exact(a), exact(b));
-        (a.max(b) + 0.05) / (a.min(b) + 0.05)
-    }
 
     #[test]
     fn hex_colours_parse_and_nothing_else() {
@@ -145,7 +150,7 @@ mod tests {
     fn the_luminance_is_the_wcag_one() {
         for c in 0..=255u8 {
             let got = f64::from(luminance([c; 3]));
-            let want = exact([c; 3]);
+            let want = exact_luminance([c; 3]);
             assert!(
                 (got - want).abs() <= want * 0.002 + 1e-6,
                 "{c}: {got} vs {want}"

@@ -5,7 +5,7 @@
 
 use casm_model::api::FEED_LIMIT;
 use casm_model::is_safe_url;
-use casm_widget::contrast::{self, Rgb};
+use casm_widget::contrast::{self, exact_ratio, Rgb};
 use casm_widget::format::{encode_component, same_origin};
 use casm_widget::options::{is_css_color, parse, RawOptions, View};
 use casm_widget::urls::{feed_url, resource_url};
@@ -173,24 +173,6 @@ fn rgb(v: &str) -> Option<Rgb> {
         .map(|c| c.parse().ok())
         .collect::<Option<_>>()?;
     n.try_into().ok()
-}
-
-/// WCAG 2.x contrast ratio, computed exactly (f64, `powf`), independently of the widget's
-/// own approximation.
-fn exact_ratio(a: Rgb, b: Rgb) -> f64 {
-    let lum = |c: Rgb| {
-        let ch = |c: u8| {
-            let c = f64::from(c) / 255.0;
-            if c <= 0.04045 {
-                c / 12.92
-            } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
-    };
-    let (a, b) = (lum(a), lum(b));
-    (a.max(b) + 0.05) / (a.min(b) + 0.05)
 }
 
 proptest! {

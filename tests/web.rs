@@ -269,23 +269,28 @@ fn mount(el: &Element, options: &JsValue, prefetch: &JsValue) -> casm_widget::Mo
     casm_widget::mount(el, options.unchecked_ref(), prefetch).expect_throw("mount")
 }
 
-fn render_item(item: &Item, lang: Lang) -> (Element, dom::Root, dom::Rendered) {
-    let el = host();
-    let root = dom::attach(&el).expect_throw("attach");
+/// The resource view of `item` in its frame, as the controller draws it.
+fn resource_tree(item: &Item, lang: Lang) -> view::Node {
     let ctx = Ctx {
         lang,
         show: Show::fitting(View::Resource),
         page_origin: "http://127.0.0.1",
         voted: false,
     };
-    let tree = view::frame(
+    view::frame(
         View::Resource,
         Theme::Auto,
         Some("#0a7"),
         (lang, lang.is_rtl()),
         false,
         view::resource(item, &ctx),
-    );
+    )
+}
+
+fn render_item(item: &Item, lang: Lang) -> (Element, dom::Root, dom::Rendered) {
+    let el = host();
+    let root = dom::attach(&el).expect_throw("attach");
+    let tree = resource_tree(item, lang);
     let handler: Handler = Rc::new(|_, _| {});
     let rendered = dom::render(&root, &tree, &handler).expect_throw("render");
     (el, root, rendered)
@@ -334,20 +339,7 @@ fn pushed_counters_change_the_numbers_in_place_and_focus_stays() {
     let counters = item.casm.counters.get_or_insert_with(Counters::default);
     counters.page_views = 1_866;
     counters.helpful_votes = 4;
-    let ctx = Ctx {
-        lang: Lang::En,
-        show: Show::fitting(View::Resource),
-        page_origin: "http://127.0.0.1",
-        voted: false,
-    };
-    let tree = view::frame(
-        View::Resource,
-        Theme::Auto,
-        Some("#0a7"),
-        (Lang::En, false),
-        false,
-        view::resource(&item, &ctx),
-    );
+    let tree = resource_tree(&item, Lang::En);
     rendered.set_stats(&tree);
     assert_eq!(text(shadow, "[data-stat=page_views]"), "1,866");
     assert_eq!(text(shadow, "[data-stat=helpful_votes]"), "4");

@@ -11,20 +11,8 @@ use std::time::Instant;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-/// Raises the soft open-file limit to the hard one: the client holds thousands of sockets.
-fn raise_open_files() {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit only read and write the struct passed in.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
-}
+mod support;
+use support::raise_open_files;
 
 /// Opens one stream and reads until its first event (the snapshot) has arrived.
 async fn open(addr: SocketAddr, request: &[u8]) -> std::io::Result<TcpStream> {
