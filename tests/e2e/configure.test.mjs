@@ -145,6 +145,13 @@ test('search lists the resource, picking it previews it, and the snippet has onl
   await snippetHas(page, 'data-lang="fr"');
   await page.waitForFunction(() => document.querySelector('#preview [data-casm-widget]')
     .shadowRoot.querySelector('.casm')?.getAttribute('lang') === 'fr');
+  // Every language the widget speaks can be chosen; Arabic previews right to left.
+  assert.deepEqual(await page.locator('#lang option').evaluateAll((o) => o.map((x) => x.value)),
+    ['auto', 'en', 'fr', 'es', 'pt', 'sw', 'id', 'ar', 'zh']);
+  await page.locator('#lang').selectOption('ar');
+  await snippetHas(page, 'data-lang="ar"');
+  await page.waitForFunction(() => document.querySelector('#preview [data-casm-widget]')
+    .shadowRoot.querySelector('.casm')?.getAttribute('dir') === 'rtl');
   await page.locator('#lang').selectOption('auto');
   await snippetLacks(page, 'data-lang');
   await page.locator('#accent').fill('#ff8800');
