@@ -380,8 +380,9 @@ async fn add_votes(
             "INSERT INTO vote_caps (day, network, resource_id, votes) VALUES {} \
              ON CONFLICT (day, network, resource_id) \
              DO UPDATE SET votes = vote_caps.votes + excluded.votes \
-             WHERE vote_caps.votes + excluded.votes <= {cap} RETURNING network, resource_id",
-            placeholders(small.len(), 4)
+             WHERE vote_caps.votes + excluded.votes <= ${} RETURNING network, resource_id",
+            placeholders(small.len(), 4),
+            small.len() * 4 + 1
         );
         let mut q = sqlx::query(&sql);
         for ((day, network, resource), (_, members)) in &small {
@@ -391,6 +392,8 @@ async fn add_votes(
                 .bind(*resource)
                 .bind(members.len() as i64);
         }
+        // The cap is a bound parameter, like every value: SQL text never carries data.
+        q = q.bind(i64::from(cap));
         for row in q.fetch_all(&mut *conn).await? {
             within.insert((
                 row.try_get::<String, _>("network")?,
@@ -490,14 +493,15 @@ async fn record_events(
         let sql = format!(
             "INSERT INTO view_marks (resource_id, visitor, kind, counted_at) VALUES {} \
              ON CONFLICT (resource_id, visitor, kind) DO UPDATE SET counted_at = excluded.counted_at \
-             WHERE view_marks.counted_at <= excluded.counted_at - {} \
+             WHERE view_marks.counted_at <= excluded.counted_at - ${} \
              RETURNING resource_id, visitor, kind",
             placeholders(views.len(), 4),
-            match &writes[views[0]] {
-                Write::Event { view_window, .. } => *view_window,
-                _ => 0,
-            }
+            views.len() * 4 + 1
         );
+        let window = match &writes[views[0]] {
+            Write::Event { view_window, .. } => *view_window,
+            _ => 0,
+        };
         let mut q = sqlx::query(&sql);
         for &i in &views {
             if let Write::Event {
@@ -510,6 +514,7 @@ async fn record_events(
                 q = q.bind(resource).bind(visitor).bind(kind.name()).bind(now);
             }
         }
+        q = q.bind(window);
         for row in q.fetch_all(&mut *conn).await? {
             fresh.insert((
                 row.try_get::<String, _>("resource_id")?,
