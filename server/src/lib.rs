@@ -94,10 +94,13 @@ impl AppState {
         ));
         let upkeep = writer::Upkeep {
             refresh: config.refresh,
-            view_window: config.view_window.as_secs() as i64,
             catalogue_refresh: config.catalogue_refresh,
         };
-        let writer = writer::spawn(store.clone(), live.clone(), upkeep).await?;
+        let rules = store::Rules {
+            vote_cap: config.vote_cap,
+            view_window: config.view_window.as_secs() as i64,
+        };
+        let writer = writer::spawn(store.clone(), rules, live.clone(), upkeep).await?;
         let limiter = Arc::new(http::ratelimit::RateLimiter::new(
             config.post_rate_per_second,
             config.post_burst,

@@ -13,8 +13,7 @@
 
 use crate::live::Live;
 use crate::metrics;
-use crate::store::{self, Applied, Store, StoreError, Write};
-use sqlx::Connection;
+use crate::store::{self, Applied, BatchWriter, DbError, Rules, Store, StoreError, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,9 +26,6 @@ const MAX_BATCH: usize = 512;
 /// Longest wait for a new connection after the writer's own broke.
 const RECONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Longest wait for the answer to a ping of the writer's connection.
-const PING_TIMEOUT: Duration = Duration::from_secs(2);
-
 /// Why a write was not committed.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -37,8 +33,8 @@ pub enum WriteError {
     Stopped,
     #[error("the writer has no database connection")]
     NoConnection,
-    #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Db(#[from] DbError),
 }
 
 type Reply = Result<Applied, Arc<WriteError>>;
@@ -92,24 +88,23 @@ impl WriterHandle {
 pub struct Upkeep {
     /// How often counts are re-read from the database; `None` for never (one instance).
     pub refresh: Option<Duration>,
-    /// The view-deduplication window, in seconds.
-    pub view_window: i64,
     /// How often the catalogue version is checked (one small query), reloading the
     /// catalogue when it moved; `None` for never.
     pub catalogue_refresh: Option<Duration>,
 }
 
-/// Starts the writer task on its own connection of `store`.
+/// Starts the writer task on its own connection of `store`, applying `rules` to every
+/// write.
 pub async fn spawn(
     store: Store,
+    rules: Rules,
     live: Arc<Live>,
     upkeep: Upkeep,
 ) -> Result<WriterHandle, StoreError> {
-    let conn = store.writer_connection().await?;
+    let writer = store.batch_writer(rules).await?;
     let connected = Arc::new(AtomicBool::new(true));
     let conn = Conn {
-        store,
-        conn: Some(conn),
+        writer,
         connected: connected.clone(),
     };
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
@@ -123,47 +118,38 @@ pub async fn spawn(
     })
 }
 
-/// The writer's own connection, replaced when it breaks (a database restart closes it,
-/// and without a new one every later write would fail).
+/// The writer's connection, replaced when it breaks (a database restart closes it, and
+/// without a new one every later write would fail), and the flag readiness reads.
 struct Conn {
-    store: Store,
-    conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    writer: BatchWriter,
     connected: Arc<AtomicBool>,
 }
 
 impl Conn {
-    /// The connection, reconnecting first if the last one broke; `None` while the
-    /// database cannot be reached.
-    async fn get(&mut self) -> Option<&mut sqlx::AnyConnection> {
-        if self.conn.is_none() {
-            match tokio::time::timeout(RECONNECT_TIMEOUT, self.store.writer_connection()).await {
-                Ok(Ok(conn)) => {
-                    tracing::info!("the writer has a database connection again");
-                    self.conn = Some(conn);
-                    self.connected.store(true, Ordering::Relaxed);
-                }
-                Ok(Err(_)) | Err(_) => {
-                    metrics::db_error("connect");
-                    return None;
-                }
+    /// Whether there is a connection, reconnecting first if the last one broke.
+    async fn get(&mut self) -> bool {
+        if self.writer.is_connected() {
+            return true;
+        }
+        match tokio::time::timeout(RECONNECT_TIMEOUT, self.writer.reconnect()).await {
+            Ok(true) => {
+                tracing::info!("the writer has a database connection again");
+                self.connected.store(true, Ordering::Relaxed);
+                true
+            }
+            Ok(false) | Err(_) => {
+                metrics::db_error("connect");
+                false
             }
         }
-        self.conn.as_deref_mut()
     }
 
-    /// After an error: drops the connection if it no longer answers a ping.
+    /// After an error: drops the connection if it no longer answers.
     async fn check(&mut self) {
-        let Some(conn) = self.conn.as_mut() else {
-            return;
-        };
-        let alive = matches!(
-            tokio::time::timeout(PING_TIMEOUT, conn.ping()).await,
-            Ok(Ok(()))
-        );
-        if !alive {
+        self.writer.check().await;
+        if !self.writer.is_connected() {
             tracing::warn!("the writer's database connection is broken; reconnecting");
             self.connected.store(false, Ordering::Relaxed);
-            self.conn = None;
         }
     }
 }
@@ -204,20 +190,25 @@ async fn run(
                 rx.close();
             }
             // While the connection is broken, so readiness returns without a write.
-            _ = reconnect.tick(), if conn.conn.is_none() => {
+            _ = reconnect.tick(), if !conn.writer.is_connected() => {
                 conn.get().await;
             }
             _ = expiry.tick() => {
-                let Some(c) = conn.get().await else { continue };
-                if let Err(e) = store::expire(c, upkeep.view_window, crate::dates::utc_day()).await {
+                if !conn.get().await { continue }
+                let now = crate::dates::now_secs();
+                if let Err(e) = conn.writer.expire(now, crate::dates::day_of(now)).await {
                     metrics::db_error("expire");
                     tracing::warn!(error = %e, "expiring old view marks and vote caps failed");
                     conn.check().await;
                 }
             }
             _ = refresh.tick(), if upkeep.refresh.is_some() => {
-                let Some(c) = conn.get().await else { continue };
-                match store::load_counts(c).await {
+                if !conn.get().await { continue }
+                let counts = match conn.writer.reader().await {
+                    Ok(mut c) => store::load_counts(&mut c).await.map_err(DbError::from),
+                    Err(e) => Err(e),
+                };
+                match counts {
                     Ok(counts) => live.replace_counts(counts),
                     Err(e) => {
                         metrics::db_error("refresh_counts");
@@ -227,8 +218,12 @@ async fn run(
                 }
             }
             _ = catalogue.tick(), if upkeep.catalogue_refresh.is_some() => {
-                let Some(c) = conn.get().await else { continue };
-                if !reload_catalogue(c, &live).await {
+                if !conn.get().await { continue }
+                let reloaded = match conn.writer.reader().await {
+                    Ok(mut c) => reload_catalogue(&mut c, &live).await,
+                    Err(_) => false,
+                };
+                if !reloaded {
                     conn.check().await;
                 }
             }
@@ -267,22 +262,25 @@ async fn reload_catalogue(conn: &mut sqlx::AnyConnection, live: &Live) -> bool {
 
 async fn write_batch(conn: &mut Conn, live: &Live, batch: &mut Vec<Job>) {
     let (writes, replies): (Vec<Write>, Vec<_>) = batch.drain(..).unzip();
-    let Some(c) = conn.get().await else {
+    if !conn.get().await {
         let failed = writes
             .iter()
             .map(|_| Err(Arc::new(WriteError::NoConnection)))
             .collect();
         return finish(live, replies, failed);
-    };
+    }
+    let size = writes.len();
+    let writes: Arc<[Write]> = writes.into();
     let started = std::time::Instant::now();
-    let result = commit(c, &writes).await;
+    // One time for the whole batch: its rows' `created_at` and its daily counts agree on
+    // the day, even across midnight.
+    let result = conn
+        .writer
+        .commit(writes.clone(), crate::dates::now_secs())
+        .await;
     let elapsed = started.elapsed();
-    metrics::writer_batch(writes.len(), elapsed);
-    tracing::debug!(
-        size = writes.len(),
-        micros = elapsed.as_micros() as u64,
-        "batch committed"
-    );
+    metrics::writer_batch(size, elapsed);
+    tracing::debug!(size, micros = elapsed.as_micros() as u64, "batch committed");
     match result {
         Ok(results) => finish(live, replies, results.into_iter().map(Ok).collect()),
         Err(e) => {
@@ -290,15 +288,17 @@ async fn write_batch(conn: &mut Conn, live: &Live, batch: &mut Vec<Job>) {
             // A broken connection (the database restarted) is replaced before the retry.
             conn.check().await;
             // One bad write must not fail its neighbours: retry each alone.
-            tracing::warn!(error = %e, size = writes.len(), "batch failed; retrying singly");
-            let mut results = Vec::with_capacity(writes.len());
-            for write in writes.chunks(1) {
-                let Some(c) = conn.get().await else {
+            tracing::warn!(error = %e, size, "batch failed; retrying singly");
+            let mut results = Vec::with_capacity(size);
+            for write in writes.iter() {
+                if !conn.get().await {
                     results.push(Err(Arc::new(WriteError::NoConnection)));
                     continue;
-                };
+                }
+                let one: Arc<[Write]> = Arc::new([write.clone()]);
                 results.push(
-                    commit(c, write)
+                    conn.writer
+                        .commit(one, crate::dates::now_secs())
                         .await
                         .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
                         .map_err(|e| {
@@ -311,26 +311,6 @@ async fn write_batch(conn: &mut Conn, live: &Live, batch: &mut Vec<Job>) {
             finish(live, replies, results);
         }
     }
-}
-
-async fn commit(
-    conn: &mut sqlx::AnyConnection,
-    writes: &[Write],
-) -> Result<Vec<Applied>, sqlx::Error> {
-    // One time for the whole batch: its rows' `created_at` and its daily counts agree on
-    // the day, even across midnight.
-    let now = crate::dates::now_secs();
-    let mut tx = conn.begin().await?;
-    let results = store::apply_batch_at(&mut tx, writes, now).await?;
-    let mut deltas = store::Deltas::new(now);
-    for applied in &results {
-        if let Applied::Changed(change) = applied {
-            deltas.add(change);
-        }
-    }
-    store::apply_deltas(&mut tx, &deltas).await?;
-    tx.commit().await?;
-    Ok(results)
 }
 
 /// Applies the committed changes to memory, then answers each request.

@@ -424,7 +424,6 @@ async fn vote(
             partner,
             network: state.visitors.network(ip, day),
             day,
-            cap: state.config.vote_cap,
         })
         .await
         .map_err(write_failed)?;
@@ -538,7 +537,6 @@ async fn event(
             link: req.link,
             visitor: state.visitors.hash(&req.visitor),
             partner,
-            view_window: state.config.view_window.as_secs() as i64,
         })
         .await
         .map_err(write_failed)?;

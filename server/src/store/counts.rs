@@ -1,10 +1,11 @@
 //! The maintained counters: loading them, and summing a batch's changes into them.
 
+use super::exec::{DbError, Exec, Statement, Value};
 use super::load_partners;
-use super::writes::placeholders;
 use crate::counts::{Change, CountRow, Counts, COUNTER_COLUMNS, MAINTAINED};
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 fn count_row(row: &sqlx::any::AnyRow) -> Result<CountRow, sqlx::Error> {
     let mut out: CountRow = [0; MAINTAINED];
@@ -59,8 +60,8 @@ pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error
 /// resource, partner), so a batch of a hundred votes on one resource updates its counter
 /// row once.
 pub struct Deltas {
-    partners: HashMap<(String, String), [i64; MAINTAINED]>,
-    links: HashMap<(String, String), i64>,
+    partners: BTreeMap<(String, String), [i64; MAINTAINED]>,
+    links: BTreeMap<(String, String), i64>,
     /// The batch's UTC day number, and its changes by (resource, partner) for
     /// `daily_counters` (ordered, so concurrent writers lock rows in one order).
     day: i64,
@@ -72,8 +73,8 @@ impl Deltas {
     /// changes are counted on that time's UTC day.
     pub fn new(now: i64) -> Self {
         Deltas {
-            partners: HashMap::new(),
-            links: HashMap::new(),
+            partners: BTreeMap::new(),
+            links: BTreeMap::new(),
             day: crate::dates::day_of(now),
             daily: BTreeMap::new(),
         }
@@ -103,76 +104,92 @@ impl Deltas {
     }
 }
 
-/// Applies a batch's summed counter changes on `conn` (inside the batch's transaction).
-pub async fn apply_deltas(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(), sqlx::Error> {
-    let columns = COUNTER_COLUMNS.join(", ");
-    let values = (3..3 + MAINTAINED)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let set = COUNTER_COLUMNS
-        .iter()
-        .map(|c| format!("{c} = partner_counters.{c} + excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "INSERT INTO partner_counters (partner, resource_id, {columns}) VALUES ($1, $2, {values}) \
-         ON CONFLICT (partner, resource_id) DO UPDATE SET {set}"
-    );
-    for ((partner, resource), d) in &deltas.partners {
-        let mut q = sqlx::query(&sql).bind(partner).bind(resource);
-        for v in d {
-            q = q.bind(*v);
-        }
-        q.execute(&mut *conn).await?;
+/// Adds a batch's summed counter changes, inside the batch's transaction: rows that
+/// sum to zero are skipped, and rows go in key order, so concurrent writers (several
+/// instances on one PostgreSQL) lock them in one order.
+pub async fn add_counters<E: Exec>(exec: &mut E, deltas: &Deltas) -> Result<(), DbError> {
+    let mut values: Vec<Value<'_>> = Vec::new();
+    for ((partner, resource), d) in deltas.partners.iter().filter(|(_, d)| nonzero(d)) {
+        values.extend([partner.as_str().into(), resource.as_str().into()]);
+        values.extend(d.iter().map(|n| Value::Int(*n)));
     }
-    apply_daily(conn, deltas).await?;
+    if !values.is_empty() {
+        exec.run(&ADD_PARTNER_COUNTERS, &values, &[]).await?;
+    }
+    values.clear();
+    for ((resource, partner), d) in deltas.daily.iter().filter(|(_, d)| nonzero(d)) {
+        values.extend([
+            deltas.day.into(),
+            resource.as_str().into(),
+            partner.as_str().into(),
+        ]);
+        values.extend(d.iter().map(|n| Value::Int(*n)));
+    }
+    if !values.is_empty() {
+        exec.run(&ADD_DAILY_COUNTERS, &values, &[]).await?;
+    }
+    values.clear();
     for ((resource, link), n) in &deltas.links {
-        sqlx::query(
-            "INSERT INTO link_counters (resource_id, link_id, downloads) VALUES ($1, $2, $3) \
-             ON CONFLICT (resource_id, link_id) \
-             DO UPDATE SET downloads = link_counters.downloads + excluded.downloads",
-        )
-        .bind(resource)
-        .bind(link)
-        .bind(*n)
-        .execute(&mut *conn)
-        .await?;
+        values.extend([resource.as_str().into(), link.as_str().into(), (*n).into()]);
+    }
+    if !values.is_empty() {
+        exec.run(&ADD_LINK_COUNTERS, &values, &[]).await?;
     }
     Ok(())
 }
 
-/// Most `daily_counters` rows one statement upserts (9 values each, well under every
-/// database's limit on bound values).
-const DAILY_ROWS_PER_STATEMENT: usize = 200;
+fn nonzero(row: &[i64; MAINTAINED]) -> bool {
+    row.iter().any(|n| *n != 0)
+}
 
-/// Adds a batch's changes to its day's `daily_counters` rows, with multi-row upserts.
-async fn apply_daily(conn: &mut AnyConnection, deltas: &Deltas) -> Result<(), sqlx::Error> {
-    let rows: Vec<_> = deltas
-        .daily
+/// `table`'s counter columns, each plus the new row's.
+fn sums(table: &str) -> String {
+    COUNTER_COLUMNS
         .iter()
-        .filter(|(_, d)| d.iter().any(|n| *n != 0))
-        .collect();
-    let columns = COUNTER_COLUMNS.join(", ");
-    let set = COUNTER_COLUMNS
-        .iter()
-        .map(|c| format!("{c} = daily_counters.{c} + excluded.{c}"))
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
         .collect::<Vec<_>>()
-        .join(", ");
-    for chunk in rows.chunks(DAILY_ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO daily_counters (day, resource_id, partner, {columns}) VALUES {} \
-             ON CONFLICT (day, resource_id, partner) DO UPDATE SET {set}",
-            placeholders(chunk.len(), 3 + MAINTAINED)
-        );
-        let mut q = sqlx::query(&sql);
-        for ((resource, partner), d) in chunk {
-            q = q.bind(deltas.day).bind(resource).bind(partner);
-            for v in d.iter() {
-                q = q.bind(*v);
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+        .join(", ")
 }
+
+static ADD_PARTNER_COUNTERS: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        format!(
+            "INSERT INTO partner_counters (partner, resource_id, {}) VALUES",
+            COUNTER_COLUMNS.join(", ")
+        ),
+        2 + MAINTAINED,
+        format!(
+            "ON CONFLICT (partner, resource_id) DO UPDATE SET {}",
+            sums("partner_counters")
+        ),
+        0,
+        &[],
+    )
+});
+
+static ADD_DAILY_COUNTERS: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        format!(
+            "INSERT INTO daily_counters (day, resource_id, partner, {}) VALUES",
+            COUNTER_COLUMNS.join(", ")
+        ),
+        3 + MAINTAINED,
+        format!(
+            "ON CONFLICT (day, resource_id, partner) DO UPDATE SET {}",
+            sums("daily_counters")
+        ),
+        0,
+        &[],
+    )
+});
+
+static ADD_LINK_COUNTERS: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "INSERT INTO link_counters (resource_id, link_id, downloads) VALUES",
+        3,
+        "ON CONFLICT (resource_id, link_id) \
+         DO UPDATE SET downloads = link_counters.downloads + excluded.downloads",
+        0,
+        &[],
+    )
+});

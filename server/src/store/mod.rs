@@ -6,23 +6,27 @@
 //! (tokens, feedback, and the numbers over time in `daily_counters`: [`Store::series`],
 //! [`Store::summary`]).
 
+mod batch;
 mod catalogue;
 mod counts;
+mod exec;
 mod moderation;
 mod series;
 mod tokens;
 mod writes;
 
 pub use crate::counts::{CountRow, Counts, Partner, COUNTER_COLUMNS};
+pub use batch::{BatchWriter, Reader};
 pub use catalogue::{
     catalogue_version, load_live_catalogue, next_version, parse_catalogue, LiveCatalogue,
     Published, StoredResource, MAX_CATALOGUE_BYTES,
 };
-pub use counts::{apply_deltas, load_counts, Deltas};
+pub use counts::{load_counts, Deltas};
+pub use exec::DbError;
 pub use moderation::{Feedback, FeedbackFilter};
 pub use series::backfill_sql;
 pub use tokens::{token_hash, StoredToken, TokenInfo};
-pub use writes::{apply, apply_at, apply_batch, apply_batch_at, expire, Applied, Write};
+pub use writes::{Applied, Rules, Write};
 
 use crate::dates::now_secs;
 use casm_model::{Catalogue, Resource};
@@ -42,7 +46,15 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file, which the writer opens on its own connection.
+    sqlite_path: Option<std::path::PathBuf>,
 }
+
+/// Every SQLite connection's settings, sqlx's and the writer's. FULL: an acknowledged
+/// vote survives power loss, and group commit makes the extra fsync nearly free (see
+/// README figures).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                              PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +63,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// Opening the writer's own SQLite connection.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored resource {id} is not readable: {source}")]
@@ -73,8 +88,10 @@ impl Store {
     /// migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
+        let mut sqlite_path = None;
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
+            sqlite_path = Some(std::path::PathBuf::from(path));
             if let Some(dir) = std::path::Path::new(path).parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir)?;
@@ -99,13 +116,7 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // FULL: an acknowledged vote survives power loss, and group commit
-                        // makes the extra fsync nearly free (see README figures).
-                        conn.execute(
-                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
-                             PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
-                        )
-                        .await?;
+                        conn.execute(SQLITE_PRAGMAS).await?;
                     }
                     Ok(())
                 })
@@ -117,19 +128,16 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         series::run_pending_backfills(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_path,
+        })
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    /// A connection for the writer task to keep.
-    pub async fn writer_connection(
-        &self,
-    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
-        Ok(self.pool.acquire().await?)
     }
 
     /// Every resource, retired ones included, in catalogue order.

@@ -1,9 +1,34 @@
-//! The rows a vote, event or feedback writes, inside the writer's batch transaction.
+//! The counting rules, written once: what a batch of votes, events and feedback writes,
+//! inside the writer's transaction, on either database ([`Exec`]).
+//!
+//! The rules:
+//! - a visitor's helpful vote on a resource counts once (a repeat changes nothing), and an
+//!   undo takes it off the partner it was counted for;
+//! - one network adds at most [`Rules::vote_cap`] votes to one resource a day; the votes
+//!   over it are refused ([`Applied::Capped`]) and leave no row;
+//! - a visitor's views (and meta-card views) of a resource count once per
+//!   [`Rules::view_window`] seconds; other events always count.
+//!
+//! A batch is applied as if its writes came one by one, in order: it is cut into runs in
+//! which no (resource, visitor) pair repeats, so that inside a run the order of the rows
+//! cannot change an outcome, and each run is a few multi-row statements. A single write is
+//! a batch of one.
 
+use super::counts::{add_counters, Deltas};
+use super::exec::{DbError, Exec, Kind, Statement, Value};
 use crate::counts::Change;
-use crate::dates::now_secs;
 use casm_model::EventKind;
-use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// The counting rules' settings. Given to the writer once, at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// Most votes one network may add to one resource in a day; 0 for no cap.
+    pub vote_cap: u32,
+    /// A visitor's views of a resource count once per this many seconds.
+    pub view_window: i64,
+}
 
 /// A vote, event or feedback as the writer applies it inside a batch's transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,8 +42,6 @@ pub enum Write {
         /// Today's salted hash of the client's network, and the UTC day number.
         network: String,
         day: i64,
-        /// Most votes one network may add to one resource in a day; 0 for no cap.
-        cap: u32,
     },
     Event {
         kind: EventKind,
@@ -26,8 +49,6 @@ pub enum Write {
         link: Option<String>,
         visitor: String,
         partner: String,
-        /// A visitor's views of a resource count once per this many seconds.
-        view_window: i64,
     },
     Feedback {
         resource: String,
@@ -50,196 +71,138 @@ pub enum Applied {
     Capped,
 }
 
-/// Writes the rows of one vote, event or feedback on `conn`, which the caller has put in a
-/// transaction; counters are updated once per batch by [`super::apply_deltas`]. Stamped
-/// with the time now; see [`apply_at`].
-pub async fn apply(conn: &mut AnyConnection, write: &Write) -> Result<Applied, sqlx::Error> {
-    apply_at(conn, write, now_secs()).await
-}
+/// New helpful votes; returns the ones that were not there yet.
+static INSERT_VOTES: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "INSERT INTO votes (resource_id, visitor, partner, created_at) VALUES",
+        4,
+        "ON CONFLICT (resource_id, visitor) DO NOTHING RETURNING resource_id, visitor",
+        0,
+        &[Kind::Text, Kind::Text],
+    )
+});
 
-/// [`apply`] with the time (Unix seconds) the rows are stamped with. The writer stamps a
-/// whole batch with one time, and files its counter changes under that time's UTC day
-/// (`daily_counters`), so a row's `created_at` and its daily count always agree on the day.
-pub async fn apply_at(
-    conn: &mut AnyConnection,
-    write: &Write,
+/// Counts new votes against their network's daily cap (`$S1`). Each row asks for
+/// `votes` (at most the cap) and gets back `admitted`: how many of them fit. SET
+/// expressions see the row as it was before, so this is where the count before is known.
+static ADMIT_VOTES: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "INSERT INTO vote_caps (day, network, resource_id, votes, admitted) VALUES",
+        5,
+        "ON CONFLICT (day, network, resource_id) DO UPDATE SET \
+         votes = CASE WHEN vote_caps.votes + excluded.votes > $S1 THEN $S1 \
+                 ELSE vote_caps.votes + excluded.votes END, \
+         admitted = CASE WHEN vote_caps.votes >= $S1 THEN 0 \
+                    WHEN vote_caps.votes + excluded.votes > $S1 THEN $S1 - vote_caps.votes \
+                    ELSE excluded.votes END \
+         RETURNING day, network, resource_id, admitted",
+        1,
+        &[Kind::Int, Kind::Text, Kind::Text, Kind::Int],
+    )
+});
+
+/// Removes votes; returns the partner each removed vote was counted for.
+static DELETE_VOTES: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "DELETE FROM votes WHERE (resource_id, visitor) IN (VALUES",
+        2,
+        ") RETURNING resource_id, visitor, partner",
+        0,
+        &[Kind::Text, Kind::Text, Kind::Text],
+    )
+});
+
+/// Marks views as counted now, unless counted within the window (`$S1` seconds); returns
+/// the marks that were set, i.e. the views that count.
+static MARK_VIEWS: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "INSERT INTO view_marks (resource_id, visitor, kind, counted_at) VALUES",
+        4,
+        "ON CONFLICT (resource_id, visitor, kind) DO UPDATE SET counted_at = excluded.counted_at \
+         WHERE view_marks.counted_at <= excluded.counted_at - $S1 \
+         RETURNING resource_id, visitor, kind",
+        1,
+        &[Kind::Text, Kind::Text, Kind::Text],
+    )
+});
+
+/// Appends counted events to the log.
+static INSERT_EVENTS: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "INSERT INTO events (resource_id, kind, link_id, partner, created_at) VALUES",
+        5,
+        "",
+        0,
+        &[],
+    )
+});
+
+/// Stores one feedback message; returns its id.
+static INSERT_FEEDBACK: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "INSERT INTO feedback (resource_id, partner, text, contact, created_at) VALUES",
+        5,
+        "RETURNING id",
+        0,
+        &[Kind::Int],
+    )
+});
+
+/// View marks older than the window (`$S1`: the oldest time still inside it).
+static EXPIRE_VIEW_MARKS: LazyLock<Statement> = LazyLock::new(|| {
+    Statement::new(
+        "DELETE FROM view_marks",
+        0,
+        "WHERE counted_at < $S1",
+        1,
+        &[],
+    )
+});
+
+/// Vote caps of days before `$S1`.
+static EXPIRE_VOTE_CAPS: LazyLock<Statement> =
+    LazyLock::new(|| Statement::new("DELETE FROM vote_caps", 0, "WHERE day < $S1", 1, &[]));
+
+/// Applies `writes` in order, stamped `now` (Unix seconds), and adds their counter changes
+/// (filed under `now`'s UTC day), inside the caller's transaction. Returns what each did.
+pub async fn apply_batch<E: Exec>(
+    exec: &mut E,
+    writes: &[Write],
+    rules: &Rules,
     now: i64,
-) -> Result<Applied, sqlx::Error> {
-    match write {
-        Write::Vote {
-            resource,
-            visitor,
-            helpful: true,
-            partner,
-            network,
-            day,
-            cap,
-        } => {
-            let added = sqlx::query(
-                "INSERT INTO votes (resource_id, visitor, partner, created_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (resource_id, visitor) DO NOTHING",
-            )
-            .bind(resource)
-            .bind(visitor)
-            .bind(partner)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-            if added == 0 {
-                return Ok(Applied::Unchanged);
-            }
-            if *cap > 0 {
-                let within = sqlx::query(
-                    "INSERT INTO vote_caps (day, network, resource_id, votes) VALUES ($1, $2, $3, 1) \
-                     ON CONFLICT (day, network, resource_id) \
-                     DO UPDATE SET votes = vote_caps.votes + 1 WHERE vote_caps.votes < $4",
-                )
-                .bind(day)
-                .bind(network)
-                .bind(resource)
-                .bind(i64::from(*cap))
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-                if within == 0 {
-                    sqlx::query("DELETE FROM votes WHERE resource_id = $1 AND visitor = $2")
-                        .bind(resource)
-                        .bind(visitor)
-                        .execute(&mut *conn)
-                        .await?;
-                    return Ok(Applied::Capped);
-                }
-            }
-            Ok(Applied::Changed(Change::Vote {
-                resource: resource.to_owned(),
-                partner: partner.to_owned(),
-                delta: 1,
-            }))
-        }
-        Write::Vote {
-            resource, visitor, ..
-        } => {
-            // The vote is taken off the partner it was counted for.
-            let removed = sqlx::query(
-                "DELETE FROM votes WHERE resource_id = $1 AND visitor = $2 RETURNING partner",
-            )
-            .bind(resource)
-            .bind(visitor)
-            .fetch_optional(&mut *conn)
-            .await?;
-            match removed {
-                Some(row) => Ok(Applied::Changed(Change::Vote {
-                    resource: resource.to_owned(),
-                    partner: row.try_get("partner")?,
-                    delta: -1,
-                })),
-                None => Ok(Applied::Unchanged),
-            }
-        }
-        Write::Event {
-            kind,
-            resource,
-            link,
-            visitor,
-            partner,
-            view_window,
-        } => {
-            if matches!(kind, EventKind::View | EventKind::MetacardView) {
-                let counted = sqlx::query(
-                    "INSERT INTO view_marks (resource_id, visitor, kind, counted_at) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (resource_id, visitor, kind) \
-                     DO UPDATE SET counted_at = excluded.counted_at \
-                     WHERE view_marks.counted_at <= $5",
-                )
-                .bind(resource)
-                .bind(visitor)
-                .bind(kind.name())
-                .bind(now)
-                .bind(now - view_window)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-                if counted == 0 {
-                    return Ok(Applied::Unchanged);
-                }
-            }
-            sqlx::query(
-                "INSERT INTO events (resource_id, kind, link_id, partner, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(resource)
-            .bind(kind.name())
-            .bind(link)
-            .bind(partner)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            Ok(Applied::Changed(Change::Event {
-                kind: *kind,
-                resource: resource.to_owned(),
-                link: link.clone(),
-                partner: partner.to_owned(),
-            }))
-        }
-        Write::Feedback {
-            resource,
-            partner,
-            text,
-            contact,
-        } => {
-            let id: i64 = sqlx::query(
-                "INSERT INTO feedback (resource_id, partner, text, contact, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(resource)
-            .bind(partner)
-            .bind(text)
-            .bind(contact)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("id")?;
-            Ok(Applied::Feedback {
-                id,
-                created_at: now,
-            })
+) -> Result<Vec<Applied>, DbError> {
+    let mut out = Vec::with_capacity(writes.len());
+    for run in runs(writes) {
+        out.extend(apply_run(exec, &writes[run], rules, now).await?);
+    }
+    let mut deltas = Deltas::new(now);
+    for applied in &out {
+        if let Applied::Changed(change) = applied {
+            deltas.add(change);
         }
     }
+    add_counters(exec, &deltas).await?;
+    Ok(out)
 }
 
-/// Deletes what has outlived its purpose: view marks past the window, vote caps of past
-/// days (their network hashes can no longer be linked to anything once the day's salt is
-/// gone).
-pub async fn expire(
-    conn: &mut AnyConnection,
-    view_window: i64,
+/// Deletes what has outlived its purpose: view marks past the window, vote caps of days
+/// before `today` (their network hashes can no longer be linked to anything once the
+/// day's salt is gone).
+pub async fn expire<E: Exec>(
+    exec: &mut E,
+    rules: &Rules,
+    now: i64,
     today: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM view_marks WHERE counted_at < $1")
-        .bind(now_secs() - view_window)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM vote_caps WHERE day < $1")
-        .bind(today)
-        .execute(&mut *conn)
-        .await?;
+) -> Result<(), DbError> {
+    let oldest = now - rules.view_window;
+    exec.run(&EXPIRE_VIEW_MARKS, &[], &[oldest.into()]).await?;
+    exec.run(&EXPIRE_VOTE_CAPS, &[], &[today.into()]).await?;
     Ok(())
 }
 
-/// `($1, $2, …), ($k+1, …)`: placeholders for `rows` rows of `width` values.
-pub(super) fn placeholders(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let row: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The key two writes of one batch must not share for [`apply_batch`]'s fast path.
-fn batch_key(write: &Write) -> Option<(&str, &str, &'static str)> {
+/// What two writes of one run must not share: a vote's (resource, visitor), a view's
+/// (resource, visitor, kind).
+fn run_key(write: &Write) -> Option<(&str, &str, &'static str)> {
     match write {
         Write::Vote {
             resource, visitor, ..
@@ -254,326 +217,267 @@ fn batch_key(write: &Write) -> Option<(&str, &str, &'static str)> {
     }
 }
 
-/// Applies a whole batch with a few multi-row statements instead of one per write: the
-/// statement round trips, not the disk, are what bound a single SQLite writer.
-///
-/// Used when no (resource, visitor) pair repeats in the batch, so the order of the writes
-/// cannot change an outcome; otherwise the writes are applied one by one with [`apply`].
-pub async fn apply_batch(
-    conn: &mut AnyConnection,
-    writes: &[Write],
-) -> Result<Vec<Applied>, sqlx::Error> {
-    apply_batch_at(conn, writes, now_secs()).await
+/// Cuts `writes` into consecutive runs in which no [`run_key`] repeats.
+fn runs(writes: &[Write]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut keys = HashSet::new();
+    for (i, write) in writes.iter().enumerate() {
+        let Some(key) = run_key(write) else { continue };
+        if !keys.insert(key) {
+            runs.push(start..i);
+            start = i;
+            keys.clear();
+            keys.insert(key);
+        }
+    }
+    if start < writes.len() {
+        runs.push(start..writes.len());
+    }
+    runs
 }
 
-/// [`apply_batch`] with every write stamped with `now` (Unix seconds), as [`apply_at`].
-pub async fn apply_batch_at(
-    conn: &mut AnyConnection,
+/// Applies one run: no key repeats, so each kind of row is one statement.
+async fn apply_run<E: Exec>(
+    exec: &mut E,
     writes: &[Write],
+    rules: &Rules,
     now: i64,
-) -> Result<Vec<Applied>, sqlx::Error> {
-    let mut keys = std::collections::HashSet::new();
-    let repeats = writes
-        .iter()
-        .filter_map(batch_key)
-        .any(|key| !keys.insert(key));
-    if repeats || writes.len() < 2 {
-        let mut out = Vec::with_capacity(writes.len());
-        for write in writes {
-            out.push(apply_at(conn, write, now).await?);
-        }
-        return Ok(out);
-    }
+) -> Result<Vec<Applied>, DbError> {
     let mut out = vec![Applied::Unchanged; writes.len()];
-    add_votes(conn, writes, &mut out, now).await?;
-    remove_votes(conn, writes, &mut out).await?;
-    record_events(conn, writes, &mut out, now).await?;
+    add_votes(exec, writes, rules, now, &mut out).await?;
+    undo_votes(exec, writes, &mut out).await?;
+    record_events(exec, writes, rules, now, &mut out).await?;
     for (i, write) in writes.iter().enumerate() {
-        if let Write::Feedback { .. } = write {
-            out[i] = apply_at(conn, write, now).await?;
+        if let Write::Feedback {
+            resource,
+            partner,
+            text,
+            contact,
+        } = write
+        {
+            let values = [
+                resource.as_str().into(),
+                partner.as_str().into(),
+                text.as_str().into(),
+                contact.as_deref().into(),
+                now.into(),
+            ];
+            let rows = exec.run(&INSERT_FEEDBACK, &values, &[]).await?;
+            let id = rows
+                .first()
+                .and_then(|row| row.first())
+                .ok_or(DbError::NoRow)?
+                .int();
+            out[i] = Applied::Feedback {
+                id,
+                created_at: now,
+            };
         }
     }
     Ok(out)
 }
 
-async fn add_votes(
-    conn: &mut AnyConnection,
+/// Helpful votes: stored unless the visitor's vote is there already, then counted
+/// against the cap; the ones over it are removed again and refused.
+async fn add_votes<E: Exec>(
+    exec: &mut E,
     writes: &[Write],
-    out: &mut [Applied],
+    rules: &Rules,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    let adds: Vec<usize> = (0..writes.len())
-        .filter(|&i| matches!(writes[i], Write::Vote { helpful: true, .. }))
-        .collect();
-    if adds.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO votes (resource_id, visitor, partner, created_at) VALUES {} \
-         ON CONFLICT (resource_id, visitor) DO NOTHING RETURNING resource_id, visitor",
-        placeholders(adds.len(), 4)
-    );
-    let mut q = sqlx::query(&sql);
-    for &i in &adds {
+    out: &mut [Applied],
+) -> Result<(), DbError> {
+    let mut adds = HashMap::new();
+    let mut values: Vec<Value<'_>> = Vec::new();
+    for (i, write) in writes.iter().enumerate() {
         if let Write::Vote {
             resource,
             visitor,
+            helpful: true,
             partner,
             ..
-        } = &writes[i]
+        } = write
         {
-            q = q.bind(resource).bind(visitor).bind(partner).bind(now);
+            adds.insert((resource.as_str(), visitor.as_str()), i);
+            values.extend([
+                resource.as_str().into(),
+                visitor.as_str().into(),
+                partner.as_str().into(),
+                now.into(),
+            ]);
         }
     }
-    let mut inserted = std::collections::HashSet::new();
-    for row in q.fetch_all(&mut *conn).await? {
-        inserted.insert((
-            row.try_get::<String, _>("resource_id")?,
-            row.try_get::<String, _>("visitor")?,
-        ));
+    if adds.is_empty() {
+        return Ok(());
     }
-    // New votes grouped by (day, network, resource) for the daily cap.
-    let mut groups: std::collections::BTreeMap<(i64, &str, &str), (u32, Vec<usize>)> =
-        Default::default();
-    for &i in &adds {
+    let mut new = Vec::new();
+    for row in exec.run(&INSERT_VOTES, &values, &[]).await? {
+        if let Some(&i) = adds.get(&(row[0].text(), row[1].text())) {
+            new.push(i);
+        }
+    }
+    // Ascending, so that under the cap the earlier votes of a run are the ones admitted.
+    new.sort_unstable();
+    // By (day, network, resource), ordered so concurrent writers lock rows in one order.
+    let mut groups: BTreeMap<(i64, &str, &str), Vec<usize>> = BTreeMap::new();
+    for &i in &new {
         let Write::Vote {
             resource,
-            visitor,
             partner,
             network,
             day,
-            cap,
             ..
         } = &writes[i]
         else {
             continue;
         };
-        if !inserted.contains(&(resource.to_owned(), visitor.to_owned())) {
-            continue;
-        }
         out[i] = Applied::Changed(Change::Vote {
-            resource: resource.to_owned(),
-            partner: partner.to_owned(),
+            resource: resource.clone(),
+            partner: partner.clone(),
             delta: 1,
         });
-        if *cap > 0 {
-            let group = groups
+        if rules.vote_cap > 0 {
+            groups
                 .entry((*day, network.as_str(), resource.as_str()))
-                .or_insert((*cap, Vec::new()));
-            group.1.push(i);
+                .or_default()
+                .push(i);
         }
     }
     if groups.is_empty() {
         return Ok(());
     }
-    // Groups that stay within the cap are counted in one statement. The others (a group
-    // larger than the cap, or one the guard refused) go vote by vote, so exactly the votes
-    // over the cap are refused.
-    let cap = groups.values().map(|(cap, _)| *cap).min().unwrap_or(0);
-    let small: Vec<_> = groups
+    let cap = i64::from(rules.vote_cap);
+    let mut values: Vec<Value<'_>> = Vec::new();
+    for ((day, network, resource), members) in &groups {
+        let asked = (members.len() as i64).min(cap);
+        values.extend([
+            (*day).into(),
+            (*network).into(),
+            (*resource).into(),
+            asked.into(),
+            asked.into(),
+        ]);
+    }
+    let rows = exec.run(&ADMIT_VOTES, &values, &[cap.into()]).await?;
+    let admitted: HashMap<(i64, &str, &str), i64> = rows
         .iter()
-        .filter(|(_, (_, members))| members.len() as u32 <= cap)
+        .map(|row| ((row[0].int(), row[1].text(), row[2].text()), row[3].int()))
         .collect();
-    let mut within = std::collections::HashSet::new();
-    if !small.is_empty() {
-        let sql = format!(
-            "INSERT INTO vote_caps (day, network, resource_id, votes) VALUES {} \
-             ON CONFLICT (day, network, resource_id) \
-             DO UPDATE SET votes = vote_caps.votes + excluded.votes \
-             WHERE vote_caps.votes + excluded.votes <= ${} RETURNING network, resource_id",
-            placeholders(small.len(), 4),
-            small.len() * 4 + 1
-        );
-        let mut q = sqlx::query(&sql);
-        for ((day, network, resource), (_, members)) in &small {
-            q = q
-                .bind(*day)
-                .bind(*network)
-                .bind(*resource)
-                .bind(members.len() as i64);
-        }
-        // The cap is a bound parameter, like every value: SQL text never carries data.
-        q = q.bind(i64::from(cap));
-        for row in q.fetch_all(&mut *conn).await? {
-            within.insert((
-                row.try_get::<String, _>("network")?,
-                row.try_get::<String, _>("resource_id")?,
-            ));
-        }
-    }
-    for ((_, network, resource), (_, members)) in &groups {
-        if within.contains(&((*network).to_owned(), (*resource).to_owned())) {
-            continue;
-        }
-        for &i in members {
-            if let Write::Vote { visitor, .. } = &writes[i] {
-                sqlx::query("DELETE FROM votes WHERE resource_id = $1 AND visitor = $2")
-                    .bind(*resource)
-                    .bind(visitor)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            out[i] = apply_at(conn, &writes[i], now).await?;
-        }
-    }
-    Ok(())
-}
-
-async fn remove_votes(
-    conn: &mut AnyConnection,
-    writes: &[Write],
-    out: &mut [Applied],
-) -> Result<(), sqlx::Error> {
-    let removes: Vec<usize> = (0..writes.len())
-        .filter(|&i| matches!(writes[i], Write::Vote { helpful: false, .. }))
-        .collect();
-    if removes.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "DELETE FROM votes WHERE (resource_id, visitor) IN (VALUES {}) \
-         RETURNING resource_id, visitor, partner",
-        placeholders(removes.len(), 2)
-    );
-    let mut q = sqlx::query(&sql);
-    for &i in &removes {
-        if let Write::Vote {
-            resource, visitor, ..
-        } = &writes[i]
-        {
-            q = q.bind(resource).bind(visitor);
-        }
-    }
-    let mut removed = std::collections::HashMap::new();
-    for row in q.fetch_all(&mut *conn).await? {
-        removed.insert(
-            (
-                row.try_get::<String, _>("resource_id")?,
-                row.try_get::<String, _>("visitor")?,
-            ),
-            row.try_get::<String, _>("partner")?,
-        );
-    }
-    for &i in &removes {
-        if let Write::Vote {
-            resource, visitor, ..
-        } = &writes[i]
-        {
-            if let Some(partner) = removed.remove(&(resource.to_owned(), visitor.to_owned())) {
-                out[i] = Applied::Changed(Change::Vote {
-                    resource: resource.to_owned(),
-                    partner,
-                    delta: -1,
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn record_events(
-    conn: &mut AnyConnection,
-    writes: &[Write],
-    out: &mut [Applied],
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let events: Vec<usize> = (0..writes.len())
-        .filter(|&i| matches!(writes[i], Write::Event { .. }))
-        .collect();
-    if events.is_empty() {
-        return Ok(());
-    }
-    let views: Vec<usize> = events
-        .iter()
-        .copied()
-        .filter(|&i| batch_key(&writes[i]).is_some())
-        .collect();
-    let mut fresh = std::collections::HashSet::new();
-    if !views.is_empty() {
-        let sql = format!(
-            "INSERT INTO view_marks (resource_id, visitor, kind, counted_at) VALUES {} \
-             ON CONFLICT (resource_id, visitor, kind) DO UPDATE SET counted_at = excluded.counted_at \
-             WHERE view_marks.counted_at <= excluded.counted_at - ${} \
-             RETURNING resource_id, visitor, kind",
-            placeholders(views.len(), 4),
-            views.len() * 4 + 1
-        );
-        let window = match &writes[views[0]] {
-            Write::Event { view_window, .. } => *view_window,
-            _ => 0,
-        };
-        let mut q = sqlx::query(&sql);
-        for &i in &views {
-            if let Write::Event {
-                kind,
-                resource,
-                visitor,
-                ..
+    let mut refused: Vec<Value<'_>> = Vec::new();
+    for (key, members) in &groups {
+        // A group the database did not answer for is refused whole: never over the cap.
+        let fit = admitted.get(key).copied().unwrap_or(0).max(0) as usize;
+        for &i in members.iter().skip(fit) {
+            if let Write::Vote {
+                resource, visitor, ..
             } = &writes[i]
             {
-                q = q.bind(resource).bind(visitor).bind(kind.name()).bind(now);
+                refused.extend([resource.as_str().into(), visitor.as_str().into()]);
             }
-        }
-        q = q.bind(window);
-        for row in q.fetch_all(&mut *conn).await? {
-            fresh.insert((
-                row.try_get::<String, _>("resource_id")?,
-                row.try_get::<String, _>("visitor")?,
-                row.try_get::<String, _>("kind")?,
-            ));
+            out[i] = Applied::Capped;
         }
     }
-    let counted: Vec<usize> = events
-        .into_iter()
-        .filter(|&i| match (batch_key(&writes[i]), &writes[i]) {
-            (None, _) => true,
-            (
-                Some(_),
-                Write::Event {
-                    kind,
-                    resource,
-                    visitor,
-                    ..
-                },
-            ) => fresh.contains(&(
-                (*resource).to_owned(),
-                (*visitor).to_owned(),
-                kind.name().to_owned(),
-            )),
-            _ => false,
-        })
-        .collect();
-    if counted.is_empty() {
+    if !refused.is_empty() {
+        exec.run(&DELETE_VOTES, &refused, &[]).await?;
+    }
+    Ok(())
+}
+
+/// Undone votes: removed, and taken off the partner they were counted for.
+async fn undo_votes<E: Exec>(
+    exec: &mut E,
+    writes: &[Write],
+    out: &mut [Applied],
+) -> Result<(), DbError> {
+    let mut undos = HashMap::new();
+    let mut values: Vec<Value<'_>> = Vec::new();
+    for (i, write) in writes.iter().enumerate() {
+        if let Write::Vote {
+            resource,
+            visitor,
+            helpful: false,
+            ..
+        } = write
+        {
+            undos.insert((resource.as_str(), visitor.as_str()), i);
+            values.extend([resource.as_str().into(), visitor.as_str().into()]);
+        }
+    }
+    if undos.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO events (resource_id, kind, link_id, partner, created_at) VALUES {}",
-        placeholders(counted.len(), 5)
-    );
-    let mut q = sqlx::query(&sql);
-    for &i in &counted {
-        if let Write::Event {
+    for row in exec.run(&DELETE_VOTES, &values, &[]).await? {
+        if let Some(&i) = undos.get(&(row[0].text(), row[1].text())) {
+            out[i] = Applied::Changed(Change::Vote {
+                resource: row[0].text().to_owned(),
+                partner: row[2].text().to_owned(),
+                delta: -1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Events: views count once per window per visitor, the others always; the counted ones
+/// are appended to the log.
+async fn record_events<E: Exec>(
+    exec: &mut E,
+    writes: &[Write],
+    rules: &Rules,
+    now: i64,
+    out: &mut [Applied],
+) -> Result<(), DbError> {
+    let mut marks: Vec<Value<'_>> = Vec::new();
+    for write in writes {
+        if let Some((resource, visitor, kind)) = run_key(write).filter(|_| is_event(write)) {
+            marks.extend([resource.into(), visitor.into(), kind.into(), now.into()]);
+        }
+    }
+    let rows = if marks.is_empty() {
+        Vec::new()
+    } else {
+        exec.run(&MARK_VIEWS, &marks, &[rules.view_window.into()])
+            .await?
+    };
+    let fresh: HashSet<(&str, &str, &str)> = rows
+        .iter()
+        .map(|row| (row[0].text(), row[1].text(), row[2].text()))
+        .collect();
+    let mut values: Vec<Value<'_>> = Vec::new();
+    for (i, write) in writes.iter().enumerate() {
+        let Write::Event {
             kind,
             resource,
             link,
             partner,
             ..
-        } = &writes[i]
-        {
-            q = q
-                .bind(resource)
-                .bind(kind.name())
-                .bind(link)
-                .bind(partner)
-                .bind(now);
-            out[i] = Applied::Changed(Change::Event {
-                kind: *kind,
-                resource: resource.to_owned(),
-                link: link.clone(),
-                partner: partner.to_owned(),
-            });
+        } = write
+        else {
+            continue;
+        };
+        if run_key(write).is_some_and(|key| !fresh.contains(&key)) {
+            continue;
         }
+        values.extend([
+            resource.as_str().into(),
+            kind.name().into(),
+            link.as_deref().into(),
+            partner.as_str().into(),
+            now.into(),
+        ]);
+        out[i] = Applied::Changed(Change::Event {
+            kind: *kind,
+            resource: resource.clone(),
+            link: link.clone(),
+            partner: partner.clone(),
+        });
     }
-    q.execute(&mut *conn).await?;
+    if !values.is_empty() {
+        exec.run(&INSERT_EVENTS, &values, &[]).await?;
+    }
     Ok(())
+}
+
+fn is_event(write: &Write) -> bool {
+    matches!(write, Write::Event { .. })
 }
