@@ -55,9 +55,21 @@ use tokio::net::TcpListener;
 pub use config::Config;
 pub use http::app;
 
-/// Everything a handler needs, cheap to clone.
+/// Everything a handler needs. One `Arc`: each layer and handler clones the state, and
+/// one atomic increment per clone (instead of one per field) is measurably cheaper on the
+/// vote path.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub config: Arc<Config>,
     pub live: Arc<live::Live>,
     pub writer: writer::WriterHandle,
@@ -112,7 +124,7 @@ impl AppState {
             config.max_streams_per_client,
             config.stream_heartbeat,
         ));
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             streams,
             config: Arc::new(config),
             live,
@@ -121,7 +133,7 @@ impl AppState {
             limiter,
             store,
             webhook,
-        })
+        })))
     }
 }
 
