@@ -104,6 +104,7 @@ async fn three_instances_on_one_postgres_count_exactly_and_survive_a_sigkill() {
     };
 
     // Phase 1: the load, spread over the three instances and the balancer.
+    let load_started = Instant::now();
     let mut tally: BTreeMap<String, (u64, u64)> =
         resources.iter().map(|r| (r.clone(), (0, 0))).collect();
     let limit = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
@@ -147,7 +148,7 @@ async fn three_instances_on_one_postgres_count_exactly_and_survive_a_sigkill() {
     assert_none(&failures, "writes of the first phase failed");
     let want = expect(&base_counts, &tally);
     let seen_after = settle(&cluster, &[0, 1, 2], &want, loaded).await;
-    let load_secs = (loaded - started).as_secs_f64();
+    let load_secs = (loaded - load_started).as_secs_f64();
 
     // The stream through the balancer pushed the new counts as they were committed or
     // refreshed, so it reaches the final ones too.
