@@ -16,8 +16,9 @@ if [ "$what" = test ]; then
   # Not Debian's binaryen: its wasm-opt 108 silently breaks the module (TOOLCHAIN.md trap 1).
   # python3-venv: scripts/schemathesis.sh installs schemathesis (PyPI) into a venv, as
   # Debian's system Python is externally managed. fonts-wqy-zenhei: Chinese glyphs, so the
-  # e2e screenshots of the zh widget show text rather than empty boxes.
-  apt_packages+=(chromium chromium-driver postgresql wrk python3-venv fonts-wqy-zenhei)
+  # e2e screenshots of the zh widget show text rather than empty boxes. haproxy:
+  # server/tests/scale_out.rs runs docs/deploy/haproxy.cfg in front of three instances.
+  apt_packages+=(chromium chromium-driver postgresql wrk python3-venv fonts-wqy-zenhei haproxy)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

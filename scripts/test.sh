@@ -13,7 +13,9 @@ scripts/setup.sh test
 step() { printf '\n==== %s\n' "$*"; }
 
 step "native tests on SQLite: cargo test --workspace"
-cargo test --workspace
+# Three instances on one SQLite file is no supported topology: the scale-out test runs in
+# the PostgreSQL step below (under CI=true it fails rather than skip without PostgreSQL).
+cargo test --workspace -- --skip three_instances_on_one_postgres
 
 step "feed service tests again on a real PostgreSQL"
 scripts/with-postgres.sh cargo test -p casm-feed
