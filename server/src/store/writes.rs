@@ -217,6 +217,20 @@ fn run_key(write: &Write) -> Option<(&str, &str, &'static str)> {
     }
 }
 
+/// The keyed writes of a run with their indices, ordered by key: rows are sent in this
+/// order so that concurrent writers (several instances on one PostgreSQL) lock index
+/// entries in one order and cannot deadlock. Within a run no key repeats, so the order
+/// changes no outcome.
+fn in_key_order(writes: &[Write]) -> Vec<(usize, &Write)> {
+    let mut keyed: Vec<(usize, &Write)> = writes
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| run_key(w).is_some())
+        .collect();
+    keyed.sort_by_key(|(_, w)| run_key(w));
+    keyed
+}
+
 /// Cuts `writes` into consecutive runs in which no [`run_key`] repeats.
 fn runs(writes: &[Write]) -> Vec<std::ops::Range<usize>> {
     let mut runs = Vec::new();
@@ -289,7 +303,7 @@ async fn add_votes<E: Exec>(
 ) -> Result<(), DbError> {
     let mut adds = HashMap::new();
     let mut values: Vec<Value<'_>> = Vec::new();
-    for (i, write) in writes.iter().enumerate() {
+    for (i, write) in in_key_order(writes) {
         if let Write::Vote {
             resource,
             visitor,
@@ -391,7 +405,7 @@ async fn undo_votes<E: Exec>(
 ) -> Result<(), DbError> {
     let mut undos = HashMap::new();
     let mut values: Vec<Value<'_>> = Vec::new();
-    for (i, write) in writes.iter().enumerate() {
+    for (i, write) in in_key_order(writes) {
         if let Write::Vote {
             resource,
             visitor,
@@ -428,7 +442,7 @@ async fn record_events<E: Exec>(
     out: &mut [Applied],
 ) -> Result<(), DbError> {
     let mut marks: Vec<Value<'_>> = Vec::new();
-    for write in writes {
+    for (_, write) in in_key_order(writes) {
         if let Some((resource, visitor, kind)) = run_key(write).filter(|_| is_event(write)) {
             marks.extend([resource.into(), visitor.into(), kind.into(), now.into()]);
         }
