@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Throughput and latency of the feed service with wrk on this machine (wrk -t2 -c32, SECS
-# seconds a row, default 10), printed as a table; wrk shares the machine's cores with the
-# server. Each server runs alone, on a fresh database, and is stopped after its rows.
+# seconds a run, default 10), printed as a table; wrk shares the machine's cores with the
+# server. Each server runs alone, on a fresh database, and is stopped after its runs.
 #   scripts/bench.sh [SECS]
 #   BASELINE_BIN=/path/to/casm-feed BASELINE=<git rev> scripts/bench.sh   (either or both)
+#   ROUNDS=3 …   runs ours' and the baselines' votes 3 times, interleaved, each run on a
+#                fresh server; their rows are the medians (odd ROUNDS: on a busy machine one run
+#                of the same binary twice differs by tens of percent)
 #
 # Rows: ours (this tree's release build: the reads, then durable votes), each baseline's
 # votes, Isso's votes, and a bare axum route's. Every vote is a real write:
@@ -12,9 +15,9 @@
 #   run the votes served must equal the rows on disk, and cover every vote answered 2xx.
 #   BASELINE_BIN is a saved binary; BASELINE=<rev> builds that revision's casm-feed once
 #   (a git worktree under target/bench-baseline, removed after; `--target-dir
-#   target/bench-baseline`, seeded from target/server, so the dependencies are built
-#   already) into
-#   target/bench-baseline/casm-feed-<commit>. Both must understand today's serve flags.
+#   target/bench-baseline`, seeded from target/server so the dependencies are built
+#   already) into target/bench-baseline/casm-feed-<commit>. Both must understand today's
+#   serve flags.
 # - Isso (the peer; PyPI, a throwaway venv, ISSO_VERSION=x.y.z pins it), run as a real
 #   deployment here would: gunicorn, 2 sync workers (one a core), its default config
 #   but for `[server] trusted-proxies = 127.0.0.1`, so it takes the client's address
@@ -34,6 +37,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
+rounds=${ROUNDS:-1}
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/setup.sh test installs it" >&2; exit 1; }
 source scripts/isso-venv.sh
 
@@ -72,8 +76,12 @@ build_baseline() {
 
 cargo build -q --profile server -p casm-feed --bin casm-feed --example bare_vote
 baselines=()
-if [ -n "${BASELINE_BIN:-}" ]; then baselines+=("$BASELINE_BIN"); fi
-if [ -n "${BASELINE:-}" ]; then baselines+=("$(build_baseline "$BASELINE")"); fi
+baseline_names=()
+if [ -n "${BASELINE_BIN:-}" ]; then baselines+=("$BASELINE_BIN") baseline_names+=("$(basename "$BASELINE_BIN")"); fi
+if [ -n "${BASELINE:-}" ]; then
+  baselines+=("$(build_baseline "$BASELINE")")
+  baseline_names+=("$BASELINE ($(git rev-parse --short "$BASELINE^{commit}"))")
+fi
 isso_version=$(isso_venv "$dir" gunicorn)
 
 # Every script reports: req/s, p99 ms, errors (non-2xx, socket), 2xx answers, then its own.
@@ -130,23 +138,28 @@ function done(summary, latency, requests)
 end
 LUA
 
-declare -A rps p99 errs acked
+declare -A rps p99 errs acked label
+keys=()
 flagged=()
 failed=()
-run() { # key, label, wrk args…: prints the row; keeps its figures under key
-  local key=$1 label=$2 line mark=
+checks=()
+measure() { # key, label, wrk args…: one run, its figures appended to key's
+  local key=$1 line
+  [ -n "${label[$key]:-}" ] || keys+=("$key")
+  label[$key]=$2
   shift 2
-  line=$(wrk -t2 -c32 -d"${secs}s" "$@" | grep '^RESULT') || { echo "wrk failed: $label" >&2; exit 1; }
-  set -- $line
-  rps[$key]=$2 p99[$key]=$3 errs[$key]=$4 acked[$key]=$5 extra=${6:-}
-  if [ "$4" != 0 ]; then mark=" ⚠"; flagged+=("$label: $4 errors"); fi
-  printf '| %s | %s | %s | %s%s |\n' "$label" "$2" "$3" "$4" "$mark"
+  line=$(wrk -t2 -c32 -d"${secs}s" "$@" | grep '^RESULT') || { echo "wrk failed: ${label[$key]}" >&2; exit 1; }
+  local _ r p e a
+  read -r _ r p e a extra <<<"$line"
+  rps[$key]+=" $r" p99[$key]+=" $p" errs[$key]=$((${errs[$key]:-0} + e)) acked[$key]=$a
 }
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 wait_url() { # log file: the URL once the server prints it
   for _ in $(seq 100); do grep -q listening "$1" 2>/dev/null && break; sleep 0.1; done
   grep -o 'http://[0-9.:]*' "$1" | head -1
 }
 start_casm() { # name, binary: serves a fresh SQLite file; sets pid and url
+  rm -f "$dir/$1.db"*
   CASM_SECRET=bench "$2" serve --listen 127.0.0.1:0 --demo --database "sqlite://$dir/$1.db" \
     --post-rate 0 --vote-cap 0 >"$dir/$1.out" 2>"$dir/$1.err" &
   pid=$!
@@ -155,36 +168,40 @@ start_casm() { # name, binary: serves a fresh SQLite file; sets pid and url
   [ -n "$url" ] || { echo "$1 did not start:"; cat "$dir/$1.err"; exit 1; } >&2
 }
 stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-check_votes() { # name, key: votes served == rows on disk, and ≥ the votes answered 2xx
+vote_round() { # key, label, round: a vote run, then votes served == rows on disk ≥ answered 2xx
+  measure "$1" "$2" -s "$dir/vote.lua" "$url"
   sleep 0.3 # votes still in flight when wrk stopped
   local votes rows
   votes=$(curl -s "$url/v1/stats?ids=casm-global-partnership" | grep -o '"helpful_votes":[0-9]*' | cut -d: -f2)
   rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM votes').fetchone()[0])" "$dir/$1.db")
-  checks+=("$1: ${acked[$2]} votes answered 2xx, $votes served, $rows vote rows on disk")
-  if [ "$votes" != "$rows" ] || [ "$rows" -lt "${acked[$2]}" ]; then failed+=("$1: votes served ≠ rows on disk, or fewer than answered"); fi
+  local name="${label[$1]%%:*}, round $3"
+  checks+=("$name: ${acked[$1]} votes answered 2xx, $votes served, $rows vote rows on disk")
+  if [ "$votes" != "$rows" ] || [ "$rows" -lt "${acked[$1]}" ]; then
+    failed+=("$name: votes served ≠ rows on disk, or fewer than answered")
+  fi
 }
-checks=()
 
-printf '| row | req/s | p99 ms | errors |\n|---|---|---|---|\n'
+# Ours: the reads, then its first vote round on the same process (so the peak RSS has both).
 start_casm ours target/server/casm-feed
 etag=$(curl -s -D - -o /dev/null "$url/v1/feed.json" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
-run feed "ours: GET /v1/feed.json (br)" -s "$dir/get.lua" -H 'Accept-Encoding: br' "$url/v1/feed.json"
-run 304 "ours: GET /v1/feed.json If-None-Match → 304" -s "$dir/get.lua" -H "If-None-Match: $etag" "$url/v1/feed.json"
-run stats "ours: GET /v1/stats?ids=3 ids (gzip)" -s "$dir/get.lua" -H 'Accept-Encoding: gzip' \
+measure feed "ours: GET /v1/feed.json (br)" -s "$dir/get.lua" -H 'Accept-Encoding: br' "$url/v1/feed.json"
+measure 304 "ours: GET /v1/feed.json If-None-Match → 304" -s "$dir/get.lua" -H "If-None-Match: $etag" "$url/v1/feed.json"
+measure stats "ours: GET /v1/stats?ids=3 ids (gzip)" -s "$dir/get.lua" -H 'Accept-Encoding: gzip' \
   "$url/v1/stats?ids=casm-global-partnership,women-in-asm-toolkit,casm-knowledge-library"
-run ours "ours: POST vote (new visitor each, durable)" -s "$dir/vote.lua" "$url"
-rss=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
-check_votes ours ours
-wal=$(du -h "$dir/ours.db-wal" | cut -f1)
-stop
-
-i=0
-for bin in "${baselines[@]}"; do
-  i=$((i + 1))
-  start_casm "baseline$i" "$bin"
-  run "baseline$i" "baseline $(basename "$bin"): POST vote (same)" -s "$dir/vote.lua" "$url"
-  check_votes "baseline$i" "baseline$i"
+of=; [ "$rounds" = 1 ] || of=", median of $rounds"
+for round in $(seq "$rounds"); do
+  [ "$round" = 1 ] || start_casm ours target/server/casm-feed
+  vote_round ours "ours: POST vote (new visitor each, durable$of)" "$round"
+  if [ "$round" = 1 ]; then
+    rss=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+    wal=$(du -h "$dir/ours.db-wal" | cut -f1)
+  fi
   stop
+  for i in "${!baselines[@]}"; do
+    start_casm "baseline$i" "${baselines[$i]}"
+    vote_round "baseline$i" "baseline ${baseline_names[$i]}: POST vote (same$of)" "$round"
+    stop
+  done
 done
 
 comments=$((secs * 100 > 1000 ? secs * 100 : 1000))
@@ -222,7 +239,7 @@ fi
 pragmas=$(isso_sql "SELECT journal_mode || ', synchronous=' || synchronous FROM pragma_journal_mode, pragma_synchronous")
 [ "$pragmas" = "delete, synchronous=2" ] || failed+=("Isso's SQLite is not journal_mode=DELETE, synchronous=FULL: $pragmas")
 before=$(isso_sql "SELECT SUM(likes) FROM comments")
-run isso "$isso_version (gunicorn, 2 workers): POST /id/N/like (new address each, durable)" \
+measure isso "$isso_version (gunicorn, 2 workers): POST /id/N/like (new address each, durable)" \
   -s "$dir/like.lua" "$isso" -- "$comments"
 refused=$extra
 sleep 0.3
@@ -235,9 +252,16 @@ stop
 pid=$!
 pids+=("$pid")
 url=$(wait_url "$dir/bare.out")
-run bare "bare axum: POST vote (no database)" -s "$dir/vote.lua" "$url"
+measure bare "bare axum: POST vote (no database)" -s "$dir/vote.lua" "$url"
 stop
 
+printf '| row | req/s | p99 ms | errors |\n|---|---|---|---|\n'
+for key in "${keys[@]}"; do
+  rps[$key]=$(median "${rps[$key]}") p99[$key]=$(median "${p99[$key]}")
+  mark=
+  if [ "${errs[$key]}" != 0 ]; then mark=" ⚠"; flagged+=("${label[$key]}: ${errs[$key]} errors"); fi
+  printf '| %s | %s | %s | %s%s |\n' "${label[$key]}" "${rps[$key]}" "${p99[$key]}" "${errs[$key]}" "$mark"
+done
 echo
 echo "peak RSS of the service: $((rss / 1024)) MB; WAL after the vote run: $wal"
 printf '%s\n' "${checks[@]}"
@@ -249,12 +273,10 @@ verdict() { # met (1/0), the other row: FAIL too if either row had errors
 }
 r=$(ratio "${rps[ours]}" "${rps[isso]}")
 echo "ours ÷ Isso: $r× votes/s (goal ≥ 20×): $(verdict "$(python3 -c "print(int($r >= 20))")" isso)"
-i=0
-for bin in "${baselines[@]}"; do
-  i=$((i + 1))
+for i in "${!baselines[@]}"; do
   r=$(ratio "${rps[ours]}" "${rps[baseline$i]}")
   ok=$(python3 -c "print(int($r >= 2 and ${p99[ours]} <= 10))")
-  echo "ours ÷ baseline $(basename "$bin"): $r× votes/s, ours' p99 ${p99[ours]} ms (goal ≥ 2× and ≤ 10 ms): $(verdict "$ok" "baseline$i")"
+  echo "ours ÷ baseline ${baseline_names[$i]}: $r× votes/s, ours' p99 ${p99[ours]} ms (goal ≥ 2× and ≤ 10 ms): $(verdict "$ok" "baseline$i")"
 done
 echo "ours ÷ bare axum: $(ratio "${rps[ours]}" "${rps[bare]}") of the ceiling"
 for f in "${flagged[@]}" "${failed[@]}"; do echo "⚠ $f"; done
