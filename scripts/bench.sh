@@ -74,7 +74,10 @@ build_baseline() {
   echo "$bin"
 }
 
-cargo build -q --profile server -p casm-feed --bin casm-feed --example bare_vote
+# Two builds: with the example, cargo would build ours with the dev-dependencies' features
+# too (tokio's "full", parking_lot inside), not the binary that ships.
+cargo build -q --profile server -p casm-feed
+cargo build -q --profile server -p casm-feed --example bare_vote
 baselines=()
 baseline_names=()
 if [ -n "${BASELINE_BIN:-}" ]; then baselines+=("$BASELINE_BIN") baseline_names+=("$(basename "$BASELINE_BIN")"); fi

@@ -5,7 +5,8 @@
 //! body extractor (`JsonBody<VoteRequest>`, so the same JSON parsing and checks) and the
 //! same visitor-token check as `casm-feed serve`; then an atomic add instead of the
 //! database, and a `VoteResponse`. No middleware (logs, metrics, rate limits, CORS): what
-//! ours costs above this is the service itself, the write path included.
+//! ours costs above this is the service itself, the write path included. (Being an
+//! example, it is built with the dev-dependencies' features, e.g. tokio's "full".)
 //!
 //! `cargo run --profile server -p casm-feed --example bare_vote -- 127.0.0.1:0`
 //! prints `listening on http://ADDR` once it accepts.
