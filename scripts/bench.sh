@@ -5,8 +5,8 @@
 #   scripts/bench.sh [SECS]
 #   BASELINE_BIN=/path/to/casm-feed BASELINE=<git rev> scripts/bench.sh   (either or both)
 #   ROUNDS=3 …   runs ours' and the baselines' votes 3 times, interleaved, each run on a
-#                fresh server; their rows are the medians (odd ROUNDS: on a busy machine one run
-#                of the same binary twice differs by tens of percent)
+#                fresh server; their rows are the medians (take an odd number: on a busy
+#                machine two runs of one binary differ by tens of percent)
 #
 # Rows: ours (this tree's release build: the reads, then durable votes), each baseline's
 # votes, Isso's votes, and a bare axum route's. Every vote is a real write:
@@ -50,7 +50,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Builds revision $1's casm-feed once; prints the cached binary's path.
+# Builds revision $1's casm-feed once; sets baseline_bin to the cached binary's path.
+# (Not in a subshell: the EXIT trap removes the worktree if the build fails.)
 build_baseline() {
   local sha bin
   sha=$(git rev-parse --verify "$1^{commit}")
@@ -71,7 +72,7 @@ build_baseline() {
     git worktree remove --force "$baseline_src"
     baseline_src=
   fi
-  echo "$bin"
+  baseline_bin=$bin
 }
 
 # Two builds: with the example, cargo would build ours with the dev-dependencies' features
@@ -82,7 +83,8 @@ baselines=()
 baseline_names=()
 if [ -n "${BASELINE_BIN:-}" ]; then baselines+=("$BASELINE_BIN") baseline_names+=("$(basename "$BASELINE_BIN")"); fi
 if [ -n "${BASELINE:-}" ]; then
-  baselines+=("$(build_baseline "$BASELINE")")
+  build_baseline "$BASELINE"
+  baselines+=("$baseline_bin")
   baseline_names+=("$BASELINE ($(git rev-parse --short "$BASELINE^{commit}"))")
 fi
 isso_version=$(isso_venv "$dir" gunicorn)
