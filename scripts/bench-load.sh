@@ -35,9 +35,8 @@ stop_isso() {
 trap stop_isso EXIT
 
 if [[ ",${PAGES:-isso}," == *,isso,* ]]; then
-  python3 -m venv "$dir/venv"
-  "$dir/venv/bin/pip" install -q --disable-pip-version-check "isso${ISSO_VERSION:+==$ISSO_VERSION}" >&2
-  echo "Isso $("$dir/venv/bin/pip" show isso | awk '/^Version:/ { print $2 }')"
+  source scripts/isso-venv.sh
+  isso_venv "$dir"
 fi
 "${CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null || true
 
