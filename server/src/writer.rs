@@ -1,5 +1,7 @@
 //! The one task that writes. Requests queue their writes here; the task commits whatever
-//! is waiting in one transaction and answers each request only after that commit.
+//! is waiting in one transaction and answers each request only after that commit. On
+//! SQLite the task has a thread of its own; on PostgreSQL it is a task of the service's
+//! runtime (its statements wait on the network, not on the thread).
 //!
 //! Why: one transaction and one fsync per request caps SQLite at a few thousand votes a
 //! second and lets the WAL grow without bound under load; a single writer committing
@@ -13,7 +15,7 @@
 
 use crate::live::Live;
 use crate::metrics;
-use crate::store::{self, Applied, BatchWriter, DbError, Rules, Store, StoreError, Write};
+use crate::store::{self, Applied, Backend, BatchWriter, DbError, Rules, Store, StoreError, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -101,6 +103,7 @@ pub async fn spawn(
     live: Arc<Live>,
     upkeep: Upkeep,
 ) -> Result<WriterHandle, StoreError> {
+    let store_backend = store.backend();
     let writer = store.batch_writer(rules).await?;
     let connected = Arc::new(AtomicBool::new(true));
     let conn = Conn {
@@ -109,7 +112,28 @@ pub async fn spawn(
     };
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
     let stop = Arc::new(Notify::new());
-    let task = tokio::spawn(run(conn, rx, live, upkeep, stop.clone()));
+    let work = run(conn, rx, live, upkeep, stop.clone());
+    let task = match store_backend {
+        // A thread of its own with its own one-thread runtime: a SQLite batch blocks it
+        // from start to commit, and a request's path is one hand-off to this thread and
+        // one back, nothing else in between (see `store::BatchWriter`).
+        Backend::Sqlite => {
+            let (done, ended) = oneshot::channel::<()>();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            std::thread::Builder::new()
+                .name("casm-writer".into())
+                .spawn(move || {
+                    runtime.block_on(work);
+                    let _ = done.send(());
+                })?;
+            tokio::spawn(async move {
+                let _ = ended.await;
+            })
+        }
+        Backend::Postgres => tokio::spawn(work),
+    };
     Ok(WriterHandle {
         tx,
         stop,
@@ -270,14 +294,10 @@ async fn write_batch(conn: &mut Conn, live: &Live, batch: &mut Vec<Job>) {
         return finish(live, replies, failed);
     }
     let size = writes.len();
-    let writes: Arc<[Write]> = writes.into();
     let started = std::time::Instant::now();
     // One time for the whole batch: its rows' `created_at` and its daily counts agree on
     // the day, even across midnight.
-    let result = conn
-        .writer
-        .commit(writes.clone(), crate::dates::now_secs())
-        .await;
+    let result = conn.writer.commit(&writes, crate::dates::now_secs()).await;
     let elapsed = started.elapsed();
     metrics::writer_batch(size, elapsed);
     tracing::debug!(size, micros = elapsed.as_micros() as u64, "batch committed");
@@ -295,10 +315,9 @@ async fn write_batch(conn: &mut Conn, live: &Live, batch: &mut Vec<Job>) {
                     results.push(Err(Arc::new(WriteError::NoConnection)));
                     continue;
                 }
-                let one: Arc<[Write]> = Arc::new([write.clone()]);
                 results.push(
                     conn.writer
-                        .commit(one, crate::dates::now_secs())
+                        .commit(std::slice::from_ref(write), crate::dates::now_secs())
                         .await
                         .map(|mut r| r.pop().unwrap_or(Applied::Unchanged))
                         .map_err(|e| {

@@ -15,7 +15,7 @@ use casm_model::EventKind;
 use proptest::prelude::*;
 use sqlx::{Connection, Executor};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 const RESOURCES: [&str; 2] = ["casm-global-partnership", "women-in-asm-toolkit"];
 /// The view window of every case, in seconds.
@@ -345,7 +345,7 @@ proptest! {
                 now += step;
                 let writes: Vec<Write> = ops.iter().map(|op| write(op, now)).collect();
                 let want: Vec<Applied> = writes.iter().map(|w| model.apply(w, &rules, now)).collect();
-                let got = writer.commit(Arc::from(writes.clone()), now).await.unwrap();
+                let got = writer.commit(&writes, now).await.unwrap();
                 outcomes.push((writes, got, want));
             }
             let counts = fixture.store.load_counts().await.unwrap();

@@ -1,10 +1,10 @@
 //! The writer's connection: one transaction per batch, on either database.
 //!
-//! SQLite: a rusqlite connection of its own, with cached prepared statements; each batch
-//! runs on a blocking thread, start to commit, with no await between its statements. Why:
-//! the service is bound by the one SQLite writer, and through sqlx every statement (and
-//! every returned row) is a message to sqlx's worker thread and back; here a batch is
-//! one hand-off.
+//! SQLite: a rusqlite connection of its own, with cached prepared statements; a batch
+//! runs start to commit on the calling thread, blocking it (the writer gives it a thread
+//! of its own: [`crate::writer`]). Why: the service is bound by the one SQLite writer,
+//! and through sqlx every statement (and every returned row) is a message to sqlx's
+//! worker thread and back; here a batch is plain function calls.
 //!
 //! PostgreSQL: a sqlx connection kept from the pool, replaced when it breaks.
 //!
@@ -16,7 +16,6 @@ use super::{Store, StoreError};
 use futures_util::FutureExt;
 use sqlx::Connection;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest wait for a ping of the PostgreSQL connection.
@@ -33,7 +32,7 @@ pub struct BatchWriter {
 }
 
 enum Conn {
-    /// The file, and its connection; `None` after a blocking task failed while holding it.
+    /// The file, and its connection (`None` only if reopening it failed).
     Sqlite {
         path: PathBuf,
         conn: Option<rusqlite::Connection>,
@@ -122,30 +121,19 @@ impl BatchWriter {
     }
 
     /// Applies `writes` in one transaction, stamped `now` (Unix seconds), and commits.
-    /// Nothing is kept on error.
-    pub async fn commit(
-        &mut self,
-        writes: Arc<[Write]>,
-        now: i64,
-    ) -> Result<Vec<Applied>, DbError> {
+    /// Nothing is kept on error. On SQLite this blocks the thread until the commit.
+    pub async fn commit(&mut self, writes: &[Write], now: i64) -> Result<Vec<Applied>, DbError> {
         let rules = self.rules;
         match &mut self.conn {
             Conn::Sqlite { conn: slot, .. } => {
-                let mut conn = slot.take().ok_or(DbError::NoConnection)?;
-                let (conn, result) = tokio::task::spawn_blocking(move || {
-                    let result = commit_sqlite(&mut conn, &writes, &rules, now);
-                    (conn, result)
-                })
-                .await
-                .map_err(|e| DbError::Thread(e.to_string()))?;
-                *slot = Some(conn);
-                result
+                let conn = slot.as_mut().ok_or(DbError::NoConnection)?;
+                commit_sqlite(conn, writes, &rules, now)
             }
             Conn::Sqlx(slot) => {
                 let conn = slot.as_mut().ok_or(DbError::NoConnection)?;
                 let mut tx = conn.begin().await?;
                 let applied =
-                    writes::apply_batch(&mut SqlxExec { conn: &mut tx }, &writes, &rules, now)
+                    writes::apply_batch(&mut SqlxExec { conn: &mut tx }, writes, &rules, now)
                         .await?;
                 tx.commit().await?;
                 Ok(applied)
@@ -158,20 +146,8 @@ impl BatchWriter {
         let rules = self.rules;
         match &mut self.conn {
             Conn::Sqlite { conn: slot, .. } => {
-                let conn = slot.take().ok_or(DbError::NoConnection)?;
-                let (conn, result) = tokio::task::spawn_blocking(move || {
-                    let result = now_or_fail(writes::expire(
-                        &mut SqliteExec { conn: &conn },
-                        &rules,
-                        now,
-                        today,
-                    ));
-                    (conn, result)
-                })
-                .await
-                .map_err(|e| DbError::Thread(e.to_string()))?;
-                *slot = Some(conn);
-                result
+                let conn = slot.as_ref().ok_or(DbError::NoConnection)?;
+                now_or_fail(writes::expire(&mut SqliteExec { conn }, &rules, now, today))
             }
             Conn::Sqlx(slot) => {
                 let conn = slot.as_mut().ok_or(DbError::NoConnection)?;
