@@ -150,9 +150,8 @@ mod tests {
                 scores[i] = score;
                 let moved = ranking.set(i, score, |j| ids[j].as_str());
                 prop_assert_eq!(kept(&ranking, &ids), full(&ids, &scores));
-                for p in 0..before.len() {
-                    let changed = before[p] != ranking.order()[p];
-                    prop_assert_eq!(changed, moved.contains(&p), "place {}", p);
+                for (p, (was, is)) in before.iter().zip(ranking.order()).enumerate() {
+                    prop_assert_eq!(was != is, moved.contains(&p), "place {}", p);
                 }
                 prop_assert_eq!(ranking.score(i), score);
             }
