@@ -9,12 +9,13 @@
 # script and the migrations; each run works on a copy, deleted at the end.
 # `rm -rf target/bench-scale` frees the space.
 #   scripts/bench-scale.sh [seconds per wrk run]
+# CASM_FEED_BIN=path measures another build of casm-feed (an earlier commit's) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/setup.sh test installs it" >&2; exit 1; }
-cargo build -q --profile server -p casm-feed
-bin=target/server/casm-feed
+bin=${CASM_FEED_BIN:-target/server/casm-feed}
+[ -n "${CASM_FEED_BIN:-}" ] || cargo build -q --profile server -p casm-feed
 
 key=$(cat scripts/bench-scale-data.py server/migrations/sqlite/*.sql | sha256sum | cut -c1-12)
 cache=target/bench-scale
