@@ -47,6 +47,7 @@ for _ in $(seq 2000); do grep -q listening "$work/out" 2>/dev/null && break; sle
 url=$(grep -o 'http://[0-9.:]*' "$work/out") || { cat "$work/err" >&2; exit 1; }
 for _ in $(seq 2000); do curl -sf -o /dev/null "$url/v1/feed.json" && break; sleep 0.005; done
 startup=$(( ($(date +%s%N) - start) / 1000000 ))
+curl -sf -o /dev/null "$url/v1/feed.json" || { echo "the service does not answer" >&2; exit 1; }
 
 # What the wrk runs cycle through: every tenth resource id, feed pages at the start, the
 # middle and the end of both orders and of two filters, and sets of ten ids for the stats.
