@@ -117,6 +117,12 @@ wrk_run() { # wrk arguments; prints "req/s p50 p99 errors"
   wrk "$@" | awk '/^RESULT/ { print $2, $3, $4, $5 }'
 }
 
+# Each feed page is built once before the reads (the first request of a page renders and
+# compresses it); the vote run below shows what rebuilding pages costs.
+grep -o '"/v1/feed.json[^"]*"' "$work/feed.lua" | tr -d '"' | while read -r path; do
+  curl -sf -o /dev/null -H 'Accept-Encoding: br' "$url$path"
+done
+
 rows=()
 read_row() { # name, lua file
   local r
