@@ -198,10 +198,10 @@ fn serve_encoded(
     if not_modified(headers, &body.etag) {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
-    let (bytes, encoding) = if accepts(headers, "br") && !body.br.is_empty() {
-        (body.br.clone(), Some("br"))
-    } else if accepts(headers, "gzip") && !body.gzip.is_empty() {
-        (body.gzip.clone(), Some("gzip"))
+    let (bytes, encoding) = if accepts(headers, "br") && !body.br().is_empty() {
+        (body.br().clone(), Some("br"))
+    } else if accepts(headers, "gzip") && !body.gzip().is_empty() {
+        (body.gzip().clone(), Some("gzip"))
     } else {
         (body.identity.clone(), None)
     };
@@ -301,7 +301,7 @@ async fn resource(
         .live
         .counters(&id)
         .ok_or_else(|| missing(&state, &id))?;
-    let item = feed::with_counters(entry.item.clone(), counters);
+    let item = feed::with_counters(state.live.item(&entry), counters);
     let body = serde_json::to_vec(&item).unwrap_or_default();
     let etag = feed::etag_of(&body);
     let cache = [

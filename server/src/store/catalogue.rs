@@ -133,22 +133,22 @@ struct Row_ {
 
 /// Every resource, retired ones included, in catalogue order.
 async fn load_rows(conn: &mut AnyConnection) -> Result<Vec<Row_>, StoreError> {
-    let rows =
+    use futures_util::TryStreamExt;
+    let mut rows =
         sqlx::query("SELECT id, position, doc, retired_at FROM resources ORDER BY position, id")
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.iter()
-        .map(|row| {
-            let doc: String = row.try_get("doc")?;
-            Ok(Row_ {
-                position: row.try_get("position")?,
-                stored: StoredResource {
-                    resource: parse_doc(row.try_get("id")?, &doc)?,
-                    retired_at: row.try_get("retired_at")?,
-                },
-            })
-        })
-        .collect()
+            .fetch(&mut *conn);
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        let doc: String = row.try_get("doc")?;
+        out.push(Row_ {
+            position: row.try_get("position")?,
+            stored: StoredResource {
+                resource: parse_doc(row.try_get("id")?, &doc)?,
+                retired_at: row.try_get("retired_at")?,
+            },
+        });
+    }
+    Ok(out)
 }
 
 /// The served catalogue and the retired ids, with the version read first (so the

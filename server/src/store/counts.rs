@@ -33,12 +33,9 @@ pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error
             .links
             .insert(row.try_get("link_id")?, downloads.max(0) as u64);
     }
-    let rows = sqlx::query(&format!(
-        "SELECT partner, resource_id, {columns} FROM partner_counters"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in rows {
+    let sql = format!("SELECT partner, resource_id, {columns} FROM partner_counters");
+    let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+    while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
         let resource: String = row.try_get("resource_id")?;
         let partner_row = count_row(&row)?;
         // A resource's totals are the sum of its partners' rows: one table to keep exact.
@@ -52,6 +49,7 @@ pub async fn load_counts(conn: &mut AnyConnection) -> Result<Counts, sqlx::Error
             .or_default()
             .insert(row.try_get("partner")?, count_row(&row)?);
     }
+    drop(rows);
     counts.partners = load_partners(conn).await?;
     Ok(counts)
 }
