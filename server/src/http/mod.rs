@@ -26,6 +26,7 @@ use openapi::{
     UNAVAILABLE,
 };
 use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -88,18 +89,24 @@ pub fn app(state: AppState) -> Router {
     }
     layer_answers(&mut doc, &[METHOD_NOT_ALLOWED, TIMEOUT]);
     openapi::body_answers(&mut doc);
+    // Each `Router::layer` call boxes the routes once more, and axum clones everything
+    // under a box on every request: the layers go on as one stack each (outermost
+    // first), which took several percent of the vote path's CPU off.
     let writes = writes
         .method_not_allowed_fallback(method_not_allowed)
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            client::require_partner,
-        ))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            client::limit_posts,
-        ))
-        // Outside the partner and rate checks, so their refusals are counted too.
-        .route_layer(middleware::from_fn(crate::metrics::count_posts))
+        .route_layer(
+            ServiceBuilder::new()
+                // Outside the partner and rate checks, so their refusals are counted too.
+                .layer(middleware::from_fn(crate::metrics::count_posts))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    client::limit_posts,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    client::require_partner,
+                )),
+        )
         .layer(partners);
     Router::new()
         .merge(
@@ -111,20 +118,24 @@ pub fn app(state: AppState) -> Router {
         // No CORS layer: admin answers are for same-origin pages and other clients only.
         .merge(admin.method_not_allowed_fallback(method_not_allowed))
         .merge(static_files::router(&state.config))
-        .layer(Extension(openapi::Document::new(&doc)))
-        // Bodies under ~1 KB (stats, votes) gain little from compression and cost CPU.
         .layer(
-            CompressionLayer::new()
-                .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
+            ServiceBuilder::new()
+                // Outermost, yet after routing (layers of a Router wrap each route), so
+                // both see the matched route and time everything inside.
+                .layer(access_log::layer())
+                .layer(middleware::from_fn(crate::metrics::track_requests))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    client::client_addr,
+                ))
+                .layer(middleware::from_fn_with_state(state.clone(), time_limit))
+                // Bodies under ~1 KB (stats, votes) gain little from compression and
+                // cost CPU.
+                .layer(
+                    CompressionLayer::new()
+                        .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
+                )
+                .layer(Extension(openapi::Document::new(&doc))),
         )
-        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            client::client_addr,
-        ))
-        // Outermost, yet after routing (layers of a Router wrap each route), so both
-        // see the matched route and time everything inside.
-        .layer(middleware::from_fn(crate::metrics::track_requests))
-        .layer(access_log::layer())
         .with_state(state)
 }
