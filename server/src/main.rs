@@ -3,12 +3,6 @@
 
 use clap::Parser;
 
-/// mimalloc rather than glibc's allocator: the vote path allocates on two threads at once
-/// (HTTP workers and the writer), where glibc's arenas cost ~12% of the service's CPU
-/// (perf, `scripts/bench.sh`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     casm_feed::cli::init_logging();
