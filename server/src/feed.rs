@@ -268,6 +268,15 @@ pub fn etag_of(body: &[u8]) -> String {
     format!("\"{}\"", hex::encode(&digest[..12]))
 }
 
+/// The shipped demo catalogue's resources, for this crate's unit tests.
+#[cfg(test)]
+pub(crate) fn demo_resources() -> Vec<casm_model::Resource> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo-catalogue.json");
+    let catalogue: casm_model::Catalogue =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    catalogue.resources
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,16 +313,8 @@ mod tests {
 
     #[test]
     fn search_matches_a_title_substring_case_insensitively() {
-        let catalogue: casm_model::Catalogue = serde_json::from_slice(
-            &std::fs::read(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../data/demo-catalogue.json"
-            ))
-            .unwrap(),
-        )
-        .unwrap();
-        let source = catalogue
-            .resources
+        let resources = demo_resources();
+        let source = resources
             .iter()
             .find(|r| r.id == "casm-global-partnership")
             .unwrap();

@@ -751,15 +751,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn demo() -> Vec<Resource> {
-        let catalogue: casm_model::Catalogue = serde_json::from_slice(
-            &std::fs::read(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../data/demo-catalogue.json"
-            ))
-            .unwrap(),
-        )
-        .unwrap();
-        catalogue.resources
+        crate::feed::demo_resources()
     }
 
     /// Small pages, so the 33 demo resources make many; filtered and recent ones too.

@@ -8,9 +8,7 @@ mod common;
 use common::{client, new_database, token, BROWSER_UA};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::process::Stdio;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 const SOURCE: &str = "casm-global-partnership";
 
@@ -21,32 +19,8 @@ fn cli(database: &str) -> std::process::Command {
 }
 
 async fn serve(database: &str, dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casm-feed"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--post-rate",
-            "0",
-            "--vote-cap",
-            "0",
-        ])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("CASM_DATABASE", database)
-        .env("CASM_SECRET", "crash-test")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(url) = line.strip_prefix("listening on ") {
-            return (child, url.to_owned());
-        }
-    }
-    panic!("the server did not start");
+    let args = ["--post-rate", "0", "--vote-cap", "0"];
+    common::spawn_serve(&args, database, dir, "crash-test", "error").await
 }
 
 async fn source_counts(base: &str) -> Value {

@@ -27,7 +27,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::task::JoinSet;
 
@@ -386,32 +385,22 @@ struct Instance {
 
 impl Instance {
     async fn start(database: &str, dir: &Path) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_casm-feed"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--post-rate", "0"])
-            .args(["--vote-cap", &VOTE_CAP.to_string()])
-            .args(["--refresh-secs", &REFRESH.as_secs().to_string()])
+        let (cap, refresh) = (VOTE_CAP.to_string(), REFRESH.as_secs().to_string());
+        let args = [
+            "--post-rate",
+            "0",
+            "--vote-cap",
+            &cap,
+            "--refresh-secs",
+            &refresh,
             // The balancer and this test's client, which stands for one when it sends
             // X-Forwarded-For itself.
-            .args(["--trusted-proxy", "127.0.0.1"])
-            .arg("--data-dir")
-            .arg(dir)
-            .env("CASM_DATABASE", database)
-            .env("CASM_SECRET", "scale-out-test")
-            .env("RUST_LOG", "casm_feed=warn,sqlx=error")
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                return Instance {
-                    child,
-                    base: url.to_owned(),
-                };
-            }
-        }
-        panic!("an instance did not start");
+            "--trusted-proxy",
+            "127.0.0.1",
+        ];
+        let log = "casm_feed=warn,sqlx=error";
+        let (child, base) = common::spawn_serve(&args, database, dir, "scale-out-test", log).await;
+        Instance { child, base }
     }
 }
 

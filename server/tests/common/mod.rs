@@ -273,3 +273,35 @@ pub fn casm_feed_cli(database: &str, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// Starts the real binary: `casm-feed serve --listen 127.0.0.1:0 --data-dir DIR` and then
+/// `args`, on `database` with `secret`, logging at `log`. Returns the process (killed when
+/// dropped) and its base URL, once it listens.
+pub async fn spawn_serve(
+    args: &[&str],
+    database: &str,
+    dir: &Path,
+    secret: &str,
+    log: &str,
+) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_casm-feed"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .args(args)
+        .env("CASM_DATABASE", database)
+        .env("CASM_SECRET", secret)
+        .env("RUST_LOG", log)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(url) = line.strip_prefix("listening on ") {
+            return (child, url.to_owned());
+        }
+    }
+    panic!("casm-feed serve did not start");
+}
