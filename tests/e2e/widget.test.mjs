@@ -362,7 +362,10 @@ test('navigation to visible vote button on a cold load: medians printed', async 
   const widget = await coldLoads(widgetPage, 9);
   console.log(`navigation-to-visible-vote-button median over 9 cold loads: ${widget.toFixed(0)} ms ` +
     `(a static button on the same page: ${floor.toFixed(0)} ms; the widget adds ${(widget - floor).toFixed(0)} ms)`);
-  // A guard against regressions such as round trips made one after another, not the
-  // speed target: that is the printed figure (see the README).
-  assert.ok(widget - floor < 135, `the widget adds ${widget - floor} ms over a static button`);
+  // A coarse guard, not the speed target (that is the printed figure, see the README):
+  // the same build measured 100–176 ms here from one run to the next on a busy host, so
+  // a tighter bound failed builds that had not changed. Round trips made one after
+  // another are what load.test.mjs checks, by counting them; this catches a widget that
+  // got several times slower.
+  assert.ok(widget - floor < 300, `the widget adds ${widget - floor} ms over a static button`);
 });
