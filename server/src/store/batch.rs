@@ -15,7 +15,6 @@ use super::writes::{self, Applied, Rules, Write};
 use super::{Store, StoreError};
 use futures_util::FutureExt;
 use sqlx::Connection;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// Longest wait for a ping of the PostgreSQL connection.
@@ -32,10 +31,9 @@ pub struct BatchWriter {
 }
 
 enum Conn {
-    /// The file, and its connection (`None` only if reopening it failed).
+    /// A file's connection never breaks the way a socket does, so it is kept for good.
     Sqlite {
-        path: PathBuf,
-        conn: Option<rusqlite::Connection>,
+        conn: rusqlite::Connection,
         _checkpoints: Checkpointer,
     },
     /// `None` after the connection broke.
@@ -47,8 +45,7 @@ impl Store {
     pub async fn batch_writer(&self, rules: Rules) -> Result<BatchWriter, StoreError> {
         let conn = match &self.sqlite_path {
             Some(path) => Conn::Sqlite {
-                path: path.clone(),
-                conn: Some(open_sqlite(path)?),
+                conn: open_sqlite(path)?,
                 _checkpoints: Checkpointer::spawn(path)?,
             },
             None => Conn::Sqlx(Some(self.pool.acquire().await?)),
@@ -114,11 +111,6 @@ impl Checkpointer {
 }
 
 impl BatchWriter {
-    /// The rules this writer applies.
-    pub fn rules(&self) -> Rules {
-        self.rules
-    }
-
     /// Whether the writer holds a connection (PostgreSQL: one that answered when last
     /// used).
     pub fn is_connected(&self) -> bool {
@@ -131,12 +123,7 @@ impl BatchWriter {
     /// Gets a new connection if the last one broke; whether it has one now.
     pub async fn reconnect(&mut self) -> bool {
         match &mut self.conn {
-            Conn::Sqlite { path, conn, .. } => {
-                if conn.is_none() {
-                    *conn = open_sqlite(path).ok();
-                }
-                conn.is_some()
-            }
+            Conn::Sqlite { .. } => true,
             Conn::Sqlx(conn) => {
                 if conn.is_none() {
                     *conn = self.store.pool.acquire().await.ok();
@@ -168,10 +155,7 @@ impl BatchWriter {
     pub async fn commit(&mut self, writes: &[Write], now: i64) -> Result<Vec<Applied>, DbError> {
         let rules = self.rules;
         match &mut self.conn {
-            Conn::Sqlite { conn: slot, .. } => {
-                let conn = slot.as_mut().ok_or(DbError::NoConnection)?;
-                commit_sqlite(conn, writes, &rules, now)
-            }
+            Conn::Sqlite { conn, .. } => commit_sqlite(conn, writes, &rules, now),
             Conn::Sqlx(slot) => {
                 let conn = slot.as_mut().ok_or(DbError::NoConnection)?;
                 let mut tx = conn.begin().await?;
@@ -188,8 +172,7 @@ impl BatchWriter {
     pub async fn expire(&mut self, now: i64, today: i64) -> Result<(), DbError> {
         let rules = self.rules;
         match &mut self.conn {
-            Conn::Sqlite { conn: slot, .. } => {
-                let conn = slot.as_ref().ok_or(DbError::NoConnection)?;
+            Conn::Sqlite { conn, .. } => {
                 now_or_fail(writes::expire(&mut SqliteExec { conn }, &rules, now, today))
             }
             Conn::Sqlx(slot) => {
@@ -261,7 +244,5 @@ fn commit_sqlite(
 fn now_or_fail<T>(
     future: impl std::future::Future<Output = Result<T, DbError>>,
 ) -> Result<T, DbError> {
-    future
-        .now_or_never()
-        .unwrap_or_else(|| Err(DbError::Thread("a SQLite statement waited".into())))
+    future.now_or_never().unwrap_or(Err(DbError::Waited))
 }

@@ -23,9 +23,10 @@ pub enum DbError {
     /// A statement that always returns a row returned none.
     #[error("the database returned no row")]
     NoRow,
-    /// The blocking task that held the SQLite connection ended without an answer.
-    #[error("the SQLite writer thread failed: {0}")]
-    Thread(String),
+    /// A SQLite statement's future was not ready when polled (never expected: they
+    /// run when called).
+    #[error("a SQLite statement did not complete when called")]
+    Waited,
 }
 
 /// One bound value. Not `Copy`, so that `Vec<Value>::extend([x.into(), …])` infers.
